@@ -1,0 +1,146 @@
+"""How sources are labelled, cited and listed.
+
+Diplomats cite UN documents by symbol and other works by author and year, so a citation reads
+[A/HRC/25/63, para. 43] or [Cohen 2014, p. 61]:
+
+* ``handbook`` label style: an entry's ``shorthand`` field when it has one (UN documents,
+  treaties, organisations), otherwise "Surname Year" ("Haggard and Noland 2011",
+  "Smith et al. 2012"); equal labels get a, b, c in key order.
+* ``handbook`` referencing style: square brackets, several sources separated by semicolons
+  (a comma already separates a label from its pinpoint).
+* ``handbook`` formatting style: pybtex's ``unsrt`` entries, but titles keep their case,
+  dates show the day when known, a UN document shows its symbol, and the list is sorted by
+  label so a reader can find [A/HRC/25/63] or [Cohen 2014] at a glance.
+
+pybtex styles and sphinxcontrib-bibtex referencing styles are plugins looked up by name, so
+registering them here (each in its own registry) and naming them in conf.py is all the wiring.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting import BaseSortingStyle
+from pybtex.style.formatting import toplevel
+from pybtex.style.template import field, join, optional, optional_field, sentence, words
+from sphinxcontrib.bibtex.plugin import register_plugin as register_referencing_style
+from sphinxcontrib.bibtex.style.referencing import BracketStyle
+from sphinxcontrib.bibtex.style.referencing.label import LabelReferenceStyle
+
+STYLE = "handbook"
+
+
+def _surnames(entry) -> str:
+    people = entry.persons.get("author") or entry.persons.get("editor") or []
+    names = [" ".join(p.prelast_names + p.last_names) for p in people]
+    names = [n.replace("{", "").replace("}", "") for n in names]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return f"{names[0]} et al."
+
+
+def base_label(entry) -> str:
+    """The label before any a/b/c suffix."""
+    shorthand = entry.fields.get("shorthand")
+    if shorthand:
+        return str(shorthand).replace("{", "").replace("}", "")
+    year = entry.fields.get("year", "n.d.")
+    who = _surnames(entry) or str(entry.fields.get("title", entry.key))[:30]
+    return f"{who} {year}"
+
+
+class LabelStyle(BaseLabelStyle):
+    def format_labels(self, sorted_entries):
+        entries = list(sorted_entries)
+        bases = [base_label(e) for e in entries]
+        counts = Counter(bases)
+        # a/b/c follow key order, so a label does not change when the list is re-sorted
+        order = defaultdict(list)
+        for base, entry in zip(bases, entries):
+            if counts[base] > 1:
+                order[base].append(entry.key)
+        for key_list in order.values():
+            key_list.sort()
+        for base, entry in zip(bases, entries):
+            if counts[base] > 1:
+                yield base + "abcdefghijklmnopqrstuvwxyz"[order[base].index(entry.key)]
+            else:
+                yield base
+
+
+class SortingStyle(BaseSortingStyle):
+    def sorting_key(self, entry):
+        return (base_label(entry).casefold(), entry.key)
+
+    def sort(self, entries):
+        return sorted(entries, key=self.sorting_key)
+
+
+# unsrt's date shows month and year; UN documents are cited by day as well
+date = words[optional_field("day"), optional_field("month"), field("year")]
+
+
+class FormattingStyle(UnsrtStyle):
+    default_label_style = LabelStyle
+    default_sorting_style = SortingStyle
+
+    def format_title(self, e, which, as_sentence=True):
+        # unsrt lower-cases titles; policy titles are full of proper nouns, so keep them as written
+        formatted = field(which)
+        return sentence[formatted] if as_sentence else formatted
+
+    def format_symbol(self, e):
+        return optional[sentence[join["UN Doc. ", field("symbol", raw=True)]]]
+
+    def get_misc_template(self, e):
+        return toplevel[
+            optional[sentence[self.format_names("author")]],
+            optional[self.format_title(e, "title")],
+            self.format_symbol(e),
+            sentence[optional[field("howpublished")], optional[date]],
+            sentence[optional_field("note")],
+            self.format_web_refs(e),
+        ]
+
+    def get_techreport_template(self, e):
+        return toplevel[
+            sentence[self.format_names("author")],
+            self.format_title(e, "title"),
+            self.format_symbol(e),
+            sentence[field("institution"), optional_field("address"), date],
+            sentence[optional_field("note")],
+            self.format_web_refs(e),
+        ]
+
+    def format_web_refs(self, e):
+        return sentence[
+            optional[join["Available at ", field("url", raw=True)]],
+            optional[join["accessed ", field("urldate")]],
+        ]
+
+
+@dataclasses.dataclass
+class ReferenceStyle(LabelReferenceStyle):
+    bracket_parenthetical: BracketStyle = dataclasses.field(
+        default_factory=lambda: BracketStyle(sep="; ")
+    )
+    bracket_textual: BracketStyle = dataclasses.field(
+        default_factory=lambda: BracketStyle(sep="; ")
+    )
+
+
+def setup(app):
+    register_plugin("pybtex.style.labels", STYLE, LabelStyle)
+    register_plugin("pybtex.style.sorting", STYLE, SortingStyle)
+    register_plugin("pybtex.style.formatting", STYLE, FormattingStyle)
+    register_referencing_style("sphinxcontrib.bibtex.style.referencing", STYLE, ReferenceStyle)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+

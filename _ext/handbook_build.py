@@ -1,0 +1,87 @@
+"""How the handbook is built: flags, output folders and the PDF toolchain, in one place.
+
+Not a Sphinx extension. noxfile.py (which runs outside the build's virtual environment) and
+tests/conftest.py both import it, so a contributor's build and the tests' build are the same
+build. It uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "_build"
+PDF_NAME = "forced-repatriation-handbook"
+
+# Strict: every warning is an error, every cross-reference must resolve (-n), and all errors
+# are reported before the build fails (--keep-going), so a contributor sees them at once.
+SPHINX_FLAGS = ["-W", "-n", "--keep-going"]
+
+# The minimal Debian packages for the PDF: LuaLaTeX with the LaTeX packages Sphinx's template
+# loads, latexmk to run it, GNU FreeFont (Sphinx's default Unicode fonts), WenQuanYi Micro Hei
+# for Hangul and Han, and poppler's tools, with which the tests read the PDF.
+TEX_PACKAGES = [
+    "latexmk",
+    "texlive-luatex",
+    "texlive-latex-recommended",
+    "texlive-latex-extra",
+    "fonts-freefont-otf",
+    "fonts-wqy-microhei",
+    "poppler-utils",
+]
+TEX_COMMANDS = ["lualatex", "latexmk", "pdftotext", "pdffonts"]
+APT_INSTALL = ["apt-get", "install", "-y", "--no-install-recommends", *TEX_PACKAGES]
+
+
+def sphinx_command(builder: str, srcdir: Path = ROOT, outdir: Path | None = None,
+                   confdir: Path | None = None, extra: list[str] | None = None) -> list[str]:
+    """The sphinx-build command line for one builder. Each builder keeps its own doctrees:
+    a shared doctree cache can hide an error that only one builder raises."""
+    outdir = outdir or BUILD / builder
+    cmd = ["sphinx-build", "-b", builder, *SPHINX_FLAGS,
+           "-d", str(outdir.parent / "doctrees" / builder), "-w", str(outdir.parent / f"{builder}-warnings.txt")]
+    if confdir:
+        cmd += ["-c", str(confdir)]
+    return [*cmd, *(extra or []), str(srcdir), str(outdir)]
+
+
+def latexmk_command(latexdir: Path) -> list[str]:
+    """Run the LaTeX that Sphinx wrote through latexmk, with Sphinx's latexmkrc (lualatex)."""
+    return ["make", "-C", str(latexdir), "all-pdf",
+            "LATEXMKOPTS=-silent -interaction=nonstopmode -halt-on-error"]
+
+
+def missing_tex() -> list[str]:
+    """The PDF tools that are not on PATH, or the fonts fontconfig cannot find."""
+    missing = [c for c in TEX_COMMANDS if shutil.which(c) is None]
+    if shutil.which("fc-list"):
+        fonts = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+        missing += [f for f in ("FreeSerif", "WenQuanYi Micro Hei") if f not in fonts]
+    return missing
+
+
+def install_tex_or_explain() -> str | None:
+    """Install the TeX packages when running as root with apt-get; otherwise return the exact
+    command a user must run. Returns None when everything is there."""
+    if not missing_tex():
+        return None
+    if shutil.which("apt-get") is None:
+        return ("The PDF needs LuaLaTeX, latexmk, GNU FreeFont, WenQuanYi Micro Hei and poppler; "
+                "on Debian or Ubuntu: sudo " + " ".join(APT_INSTALL))
+    if os.geteuid() != 0:
+        return ("The PDF needs TeX packages that are not installed. Run:\n"
+                "  sudo apt-get update && sudo " + " ".join(APT_INSTALL))
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run([*APT_INSTALL, "-qq"], check=True, env=env)
+    still = missing_tex()
+    return f"Installed the TeX packages, but these are still missing: {still}" if still else None
+
+
+def missing_glyphs(log: Path) -> list[str]:
+    """LaTeX only logs a missing glyph; it does not fail. Return those log lines."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return [line for line in text.splitlines() if "Missing character" in line]

@@ -1,0 +1,83 @@
+"""Build the real handbook once per test session, with the same commands as `nox -s build`.
+
+The builds go into a temporary folder, never into _build/, so the tests do not depend on (or
+disturb) a contributor's own build. A tool the tests need that is missing is a failure, not a
+skip: CI must never pass by skipping the PDF.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+import handbook_build as hb  # noqa: E402
+
+CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
+
+
+@dataclass
+class Build:
+    outdir: Path
+    returncode: int
+    output: str  # stdout and stderr together
+    warnings: str  # what Sphinx wrote to its warning file
+
+
+def run_sphinx(builder: str, outdir: Path, srcdir: Path = ROOT, confdir: Path | None = None,
+               env: dict | None = None) -> Build:
+    cmd = hb.sphinx_command(builder, srcdir=srcdir, outdir=outdir, confdir=confdir)
+    cmd[0] = str(Path(sys.executable).with_name("sphinx-build"))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    warnfile = outdir.parent / f"{builder}-warnings.txt"
+    warnings = warnfile.read_text(encoding="utf-8") if warnfile.exists() else ""
+    return Build(outdir, proc.returncode, proc.stdout + proc.stderr, warnings)
+
+
+@pytest.fixture(scope="session")
+def html_build(tmp_path_factory) -> Build:
+    build = run_sphinx("html", tmp_path_factory.mktemp("site") / "html")
+    assert build.returncode == 0, build.output[-5000:]
+    return build
+
+
+@pytest.fixture(scope="session")
+def html_dir(html_build) -> Path:
+    return html_build.outdir
+
+
+@pytest.fixture(scope="session")
+def pages(html_dir) -> dict[str, BeautifulSoup]:
+    """Every built HTML page, parsed, by path relative to the site root."""
+    return {str(p.relative_to(html_dir)): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
+            for p in html_dir.rglob("*.html")}
+
+
+@pytest.fixture(scope="session")
+def latex_build(tmp_path_factory) -> Build:
+    missing = hb.missing_tex()
+    assert not missing, f"the PDF toolchain is incomplete: {missing}; run: {' '.join(hb.APT_INSTALL)}"
+    build = run_sphinx("latex", tmp_path_factory.mktemp("pdf") / "latex")
+    assert build.returncode == 0, build.output[-5000:]
+    proc = subprocess.run(hb.latexmk_command(build.outdir), capture_output=True, text=True)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
+    return build
+
+
+@pytest.fixture(scope="session")
+def pdf_path(latex_build) -> Path:
+    path = latex_build.outdir / f"{hb.PDF_NAME}.pdf"
+    assert path.is_file()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pdf_text(pdf_path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"],
+                          capture_output=True, text=True, check=True).stdout

@@ -1,0 +1,85 @@
+"""The PDF: metadata, bookmarks, fonts, Korean and Chinese text, and one bibliography."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import CHAPTERS, ROOT, hb
+
+META = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+HANGUL = re.compile(r"[\uac00-\ud7a3]+")
+HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def chapter_titles() -> list[str]:
+    titles = []
+    for chapter in CHAPTERS:
+        title = re.search(r"^# (.+)$", chapter.read_text(encoding="utf-8"), re.M).group(1)
+        titles.append(re.sub(r"[*_`]", "", title).strip())
+    return titles
+
+
+def flat_outline(items) -> list[str]:
+    out = []
+    for item in items:
+        out += flat_outline(item) if isinstance(item, list) else [item.title]
+    return out
+
+
+@pytest.fixture(scope="module")
+def reader(pdf_path) -> PdfReader:
+    return PdfReader(pdf_path)
+
+
+def test_pdf_metadata(reader):
+    info = reader.metadata
+    assert info.title == META["title"]
+    assert info.author == META["authors"][0]["name"]
+    assert info.subject and "North Korean refugees" in info.subject
+    assert "non-refoulement" in info["/Keywords"]
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    width, height = (float(x) for x in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (595, 842), "the PDF is not A4"
+
+
+def test_pdf_outline_has_every_chapter(reader):
+    outline = [re.sub(r"^[\d.]+\s*", "", t).strip() for t in flat_outline(reader.outline)]
+    for title in chapter_titles():
+        assert title in outline, f"no bookmark for chapter {title!r}"
+
+
+def test_pdf_fonts_are_embedded(pdf_path):
+    rows = subprocess.run(["pdffonts", str(pdf_path)], capture_output=True, text=True, check=True).stdout
+    fonts = rows.splitlines()[2:]
+    assert fonts, "pdffonts found no fonts"
+    not_embedded = [r for r in fonts if r.split()[-5] != "yes"]
+    assert not not_embedded, not_embedded
+
+
+def test_pdf_has_korean_and_chinese_text(pdf_text):
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "index.md", *CHAPTERS])
+    hangul, han = set(HANGUL.findall(sources)), set(HAN.findall(sources))
+    assert hangul and han, "the handbook should carry at least one Korean and one Chinese term"
+    flat = re.sub(r"\s+", "", pdf_text)
+    missing = sorted(t for t in hangul | han if t not in flat)
+    assert not missing, f"not extractable from the PDF: {missing}"
+
+
+def test_latex_log_has_no_missing_glyphs(latex_build):
+    log = latex_build.outdir / f"{hb.PDF_NAME}.log"
+    assert hb.missing_glyphs(log) == []
+
+
+def test_bibliography_is_in_the_sources_chapter_only(latex_build, pdf_text):
+    tex = (latex_build.outdir / f"{hb.PDF_NAME}.tex").read_text(encoding="utf-8")
+    assert tex.count(r"\begin{sphinxthebibliography}") == 1
+    sources = tex.index(r"\chapter{Sources}")
+    bib = tex.index(r"\begin{sphinxthebibliography}")
+    assert sources < bib and r"\chapter" not in tex[sources + 10:bib], "the bibliography left its chapter"
+    assert "Bibliography" not in pdf_text, "an extra Bibliography chapter was added"
+    assert "[A/HRC/25/63]" in pdf_text.split("Sources")[-1], "the bibliography entries are not rendered"
