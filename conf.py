@@ -38,14 +38,13 @@ extensions = [
     # local extensions (_ext/)
     "bibcheck",
     "bibstyle",
-    "latex_bibliography",
 ]
 root_doc = "index"
 language = "en"
 source_suffix = {".md": "markdown"}
 exclude_patterns = [
     # the source root is the repository root, so keep everything that is not a page out
-    "_build", ".nox", ".venv", "venv", "**/.pytest_cache", ".github", ".ci",
+    "_build", ".*", "**/.*", "venv", ".github", ".ci",  # .* : .nox, .venv, .pytest_cache, ...
     "tests", "README.md", "CONTRIBUTING.md", "CHANGELOG.md", "LICENSE*",
 ]
 templates_path = ["_templates"]
@@ -97,9 +96,11 @@ latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",
     # GNU FreeFont (Sphinx's default for lualatex) covers Latin, Greek and Cyrillic; Hangul and
-    # Han come from WenQuanYi Micro Hei through a luaotfload fallback chain.
+    # Han come from WenQuanYi Micro Hei through a luaotfload fallback chain. mode=node, not
+    # harf: in harf mode the PDF's text layer maps 不 to the compatibility ideograph U+F967
+    # (the font gives both code points one glyph), so copying or searching the PDF fails.
     "fontpkg": r"""
-\directlua{luaotfload.add_fallback("handbookfallback", {"WenQuanYi Micro Hei:mode=harf;"})}
+\directlua{luaotfload.add_fallback("handbookfallback", {"WenQuanYi Micro Hei:mode=node;"})}
 \setmainfont{FreeSerif}[RawFeature={fallback=handbookfallback}]
 \setsansfont{FreeSans}[RawFeature={fallback=handbookfallback}]
 \setmonofont{FreeMono}[RawFeature={fallback=handbookfallback}]
@@ -113,11 +114,13 @@ latex_elements = {
   pdflang={{en}},
   bookmarksnumbered=true,
 }}
-% The bibliography sits inside the Sources chapter (_ext/latex_bibliography.py):
-% do not open a chapter of its own.
+% Sphinx gathers every citation into one bibliography at the end of the document, which is
+% the Sources chapter (the last in the table of contents; a test keeps it so): do not open
+% a chapter of its own there.
 \makeatletter
 \renewenvironment{{sphinxthebibliography}}[1]
-  {{\begingroup\let\chapter\@gobbletwo\begin{{thebibliography}}{{#1}}}}
+  {{\begingroup\let\chapter\@gobbletwo\renewcommand{{\bibname}}{{Sources}}% running heads
+   \begin{{thebibliography}}{{#1}}}}
   {{\end{{thebibliography}}\endgroup}}
 \makeatother
 """,
