@@ -85,3 +85,14 @@ def missing_glyphs(log: Path) -> list[str]:
     """LaTeX only logs a missing glyph; it does not fail. Return those log lines."""
     text = log.read_text(encoding="utf-8", errors="replace")
     return [line for line in text.splitlines() if "Missing character" in line]
+
+
+if __name__ == "__main__":
+    # `python3 _ext/handbook_build.py apt-packages` prints the Debian packages, for CI files
+    # that install them with sudo (GitHub's runners) rather than as root.
+    import sys
+
+    if sys.argv[1:] == ["apt-packages"]:
+        print(" ".join(TEX_PACKAGES))
+    else:
+        sys.exit("usage: handbook_build.py apt-packages")

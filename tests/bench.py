@@ -1,0 +1,82 @@
+"""Build benchmark: prints timings and sizes; it asserts nothing (run it with `nox -s bench`).
+
+Figures: a cold HTML build, an incremental rebuild after touching one chapter, the PDF
+(Sphinx's LaTeX writer, then latexmk with LuaLaTeX), and the size of what readers download.
+Each timing is the best of --repeat runs (default 1; the cold build dominates the total).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+import handbook_build as hb  # noqa: E402
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def sphinx(builder: str, src: Path, out: Path) -> list[str]:
+    cmd = hb.sphinx_command(builder, srcdir=src, outdir=out)
+    cmd[0] = str(Path(sys.executable).with_name("sphinx-build"))
+    return cmd
+
+
+def kib(n: int) -> str:
+    return f"{n / 1024:,.0f} KiB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        # work on a copy, so touching a chapter leaves the real tree alone
+        src = Path(tmp) / "src"
+        shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns("_build", ".nox", ".git", ".*cache*"))
+        out = Path(tmp) / "out"
+        rows = []
+        cold = []
+        for _ in range(args.repeat):
+            shutil.rmtree(out, ignore_errors=True)
+            cold.append(timed(sphinx("html", src, out / "html")))
+        rows.append(("HTML, cold build", min(cold)))
+        rebuild = []
+        for _ in range(args.repeat):
+            (src / "chapters" / "03-china-position.md").touch()
+            rebuild.append(timed(sphinx("html", src, out / "html")))
+        rows.append(("HTML, rebuild after touching one chapter", min(rebuild)))
+        rows.append(("LaTeX sources (Sphinx)", timed(sphinx("latex", src, out / "latex"))))
+        rows.append(("PDF (latexmk, LuaLaTeX)", timed(hb.latexmk_command(out / "latex"))))
+        width = max(len(r[0]) for r in rows)
+        print("Build timings (seconds)")
+        for name, seconds in rows:
+            print(f"  {name:<{width}}  {seconds:7.1f}")
+
+        html = out / "html"
+        pdf = out / "latex" / f"{hb.PDF_NAME}.pdf"
+        pages = sorted(html.rglob("*.html"))
+        print("\nSizes")
+        print(f"  HTML site, all files        {kib(sum(p.stat().st_size for p in html.rglob('*') if p.is_file()))}")
+        print(f"  HTML pages ({len(pages)})             {kib(sum(p.stat().st_size for p in pages))}")
+        print(f"  PDF                         {kib(pdf.stat().st_size)}")
+        pdfinfo = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        page_count = next((line.split()[-1] for line in pdfinfo.splitlines() if line.startswith("Pages:")), "?")
+        print(f"  PDF pages                   {page_count}")
+        print("\nLargest HTML pages")
+        for page in sorted(pages, key=lambda p: p.stat().st_size, reverse=True)[:5]:
+            print(f"  {str(page.relative_to(html)):40} {kib(page.stat().st_size)}")
+
+
+if __name__ == "__main__":
+    main()
