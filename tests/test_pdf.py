@@ -91,3 +91,28 @@ def test_bibliography_is_in_the_sources_chapter_only(latex_build, pdf_text):
     intro = re.sub(r"\s+", " ", pdf_text).index("This list holds every source")
     assert "[A/HRC/25/63] Commission of Inquiry" in re.sub(r"\s+", " ", pdf_text)[intro:], \
         "the bibliography entries are not rendered after the Sources chapter's introduction"
+
+
+def section_titles() -> list[str]:
+    titles = []
+    for chapter in CHAPTERS:
+        titles += [re.sub(r"[*_`]", "", t).strip()
+                   for t in re.findall(r"^## (.+)$", chapter.read_text(encoding="utf-8"), re.M)]
+    return titles
+
+
+def test_pdf_outline_has_every_section(reader):
+    outline = {plain(re.sub(r"^[\d.]+\s*", "", t).strip()) for t in flat_outline(reader.outline)}
+    missing = [t for t in section_titles() if plain(t) not in outline]
+    assert not missing, f"no bookmark for these sections: {missing}"
+
+
+def test_pdf_citations_and_references_are_links(reader):
+    internal = 0
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link" and ("/Dest" in annot or annot.get("/A", {}).get("/S") == "/GoTo"):
+                internal += 1
+    # every citation links to its entry in Sources, so there are hundreds
+    assert internal > 500, f"only {internal} internal links in the PDF"

@@ -32,3 +32,13 @@ def test_python_dependencies_are_pinned_exactly():
         spec = line.split("#")[0].strip()
         if spec:
             assert re.fullmatch(r"[A-Za-z0-9_.\[\]-]+==[0-9][0-9A-Za-z.]*", spec), f"not pinned exactly: {line}"
+
+
+def test_missing_tex_gives_the_exact_install_command(monkeypatch):
+    import handbook_build as hb
+
+    monkeypatch.setattr(hb, "missing_tex", lambda: ["lualatex"])
+    monkeypatch.setattr(hb.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(hb.shutil, "which", lambda name: "/usr/bin/" + name)
+    message = hb.install_tex_or_explain()
+    assert "sudo apt-get install -y --no-install-recommends " + " ".join(hb.TEX_PACKAGES) in message
