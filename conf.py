@@ -38,6 +38,16 @@ extensions = [
     # local extensions (_ext/)
     "bibcheck",
     "bibstyle",
+    "accessible_html",  # ARIA roles docutils gets wrong (the bibliography's list)
+    "downloads",  # the PDF and EPUB download menu on every page
+    "page_meta",  # a meta description for every page
+    "page_weight",  # scripts that need not block the first paint are deferred
+    "script_lang",  # lang="ko"/"zh" on Korean and Chinese words, for fonts and screen readers
+    "sphinx_reredirects",  # redirect stubs for moved pages (`redirects` below)
+    "cite_this",  # "Cite this" box, How to cite page, PDF title page back (from CITATION.cff)
+    "paragraph_numbers",  # para. 3.14: numbered paragraphs in the HTML and PDF margins
+    "citation_meta",  # Highwire Press tags, JSON-LD and OpenGraph in every page's head
+    "corrections",  # {correction} notes: errata marked on the corrected page
 ]
 root_doc = "index"
 language = "en"
@@ -70,7 +80,7 @@ bibtex_bibliography_id = "bibliography-{bibliography_count}"
 html_theme = "sphinx_book_theme"
 html_title = SHORT_TITLE
 html_static_path = ["_static"]
-html_css_files = ["handbook.css"]
+html_css_files = ["handbook.css", "icons.css"]  # icons.css replaces the icon font's JavaScript
 html_last_updated_fmt = None
 html_copy_source = False  # the sources are in the repository; no need to publish them twice
 html_show_sourcelink = False
@@ -79,9 +89,48 @@ html_theme_options = {
     "use_download_button": False,  # the theme's button prints one page; the real PDF is linked
     "use_fullscreen_button": False,
     "home_page_in_toc": True,
-    "extra_footer": f"Edition {release}, {today}. Text under CC BY 4.0.",
+    "extra_footer": f"Edition {release}, {today}. Text under CC BY 4.0; code under the MIT licence.",
+    # the download menu (_templates/downloads.html) first, then the theme's own buttons
+    "article_header_end": ["downloads.html", "article-header-buttons.html"],
 }
-html_context = {"pdf_name": f"{PDF_NAME}.pdf"}
+html_context = {
+    "pdf_name": f"{PDF_NAME}.pdf",
+    # the theme reads its colour mode from here; left unset, its script logs an error on
+    # every page ("invalid theme mode") and follows the reader's system setting anyway
+    "default_mode": "auto",
+}
+# The site's public address (CITATION.cff's url): the canonical link of every page, and the
+# stable URL in every generated citation.
+html_baseurl = META["url"]
+# Citations and head metadata (_ext/cite_this.py, _ext/citation_meta.py) come from here.
+handbook_metadata = META
+# A page that moves keeps its old address: map the old page name to the new page, e.g.
+# {"chapters/03-china": "03-china-position.html"} (sphinx-reredirects writes a stub there).
+# tests/published-pages.txt lists every address ever published; a test fails when one of them
+# is neither a page nor a redirect.
+redirects: dict[str, str] = {}
+html_favicon = "_static/favicon.svg"  # without one, browsers request /favicon.ico and log a 404
+# _ext/downloads.py: the files the build session copies into the HTML output before building it
+handbook_downloads = [
+    {"label": "PDF", "file": f"{PDF_NAME}.pdf", "type": "application/pdf"},
+    {"label": "EPUB", "file": f"{PDF_NAME}.epub", "type": "application/epub+zip"},
+]
+handbook_description = " ".join(META["abstract"].split())  # _ext/page_meta.py, pages without text
+
+# -- Options for EPUB output -----------------------------------------------------------------
+
+epub_basename = PDF_NAME  # forced-repatriation-handbook.epub, beside the PDF
+epub_title = project
+epub_author = author
+epub_publisher = author
+epub_copyright = copyright
+# Sphinx writes epub_uid (the identifier element's XML id) where the NCX wants the identifier
+# itself (templates/epub3/toc.ncx.jinja), and epubcheck rejects the mismatch (NCX-001): so the
+# identifier is an XML name and both are the same. No DOI yet; stable per edition.
+epub_identifier = epub_uid = f"{PDF_NAME}-{release}"
+epub_show_urls = "footnote"  # an e-reader's links are hard to follow; show where they go
+epub_exclude_files = ["search.html", "genindex.html"]  # both need a web server's JavaScript
+epub_description = handbook_description
 
 # -- Options for LaTeX output ----------------------------------------------------------------
 
@@ -127,6 +176,16 @@ latex_elements = {
     "releasename": "Edition",
     "printindex": "",  # no index
     "sphinxsetup": "hmargin={2.5cm,2.5cm}, vmargin={2.5cm,2.5cm}",
+    # A colophon on the last page: the title page back names the text's licence; the code's
+    # licence belongs to the record too (README.md, LICENSE, LICENSE-text.md say the same).
+    "atendofbody": r"""
+\clearpage\thispagestyle{plain}\vspace*{\fill}
+\noindent\textbf{Licences.} The text of this handbook is licensed under the Creative Commons
+Attribution 4.0 International licence (CC BY 4.0),
+\url{https://creativecommons.org/licenses/by/4.0/legalcode}. The code that builds it
+(conf.py, noxfile.py, \_ext/ and tests/) is licensed under the MIT licence: see the file
+LICENSE in the source repository.\par
+""",
 }
 
 # -- Options for the linkcheck builder -------------------------------------------------------

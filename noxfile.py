@@ -44,17 +44,39 @@ def _pdf(session: nox.Session) -> None:
     if glyphs:
         session.error("The PDF lacks glyphs (add a font that has them):\n" + "\n".join(glyphs[:20]))
     html = hb.BUILD / "html"
-    if html.is_dir():  # the site links the PDF, so it travels with the HTML
-        shutil.copy2(pdf, html / pdf.name)
+    # the site links the PDF and shows its size (_ext/downloads.py), so the PDF goes into the
+    # HTML folder before `build` builds the HTML; a later `html` build keeps it
+    html.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(pdf, html / pdf.name)
     session.log(f"PDF: {pdf}")
+
+
+def _epub(session: nox.Session) -> None:
+    session.run(*hb.sphinx_command("epub"))
+    epub = hb.epub_path()
+    html = hb.BUILD / "html"
+    html.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(epub, html / epub.name)  # linked from every page, like the PDF
+    session.log(f"EPUB: {epub}")
+
+
+def _ensure_browser(session: nox.Session) -> None:
+    """Chromium, epubcheck and Java from Debian; axe-core, Lighthouse and vnu from npm."""
+    problem = hb.install_browser_tools_or_explain()
+    if problem:
+        session.error(problem)
+    npm_ci = hb.npm_ci_command()
+    if npm_ci:
+        session.run(*npm_ci, external=True)
 
 
 @nox.session(default=False)  # a bare `nox` starts nothing slow by accident
 def build(session: nox.Session) -> None:
-    """Build the whole handbook: HTML into _build/html, with the PDF copied beside it."""
+    """Build the whole handbook: HTML into _build/html, with the PDF and EPUB beside it."""
     _install(session)
+    _pdf(session)  # first: each page shows the PDF's and the EPUB's file sizes
+    _epub(session)
     _html(session)
-    _pdf(session)
 
 
 @nox.session(default=False)  # a bare `nox` starts nothing slow by accident
@@ -76,6 +98,7 @@ def tests(session: nox.Session) -> None:
     """Run the test suite: it builds the real HTML and PDF and inspects them."""
     _install(session)
     _ensure_tex(session)
+    _ensure_browser(session)
     session.run("pytest", *(session.posargs or ["tests"]))
 
 
@@ -97,8 +120,26 @@ def linkcheck(session: nox.Session) -> None:
 
 
 @nox.session(default=False)  # a bare `nox` starts nothing slow by accident
+def lint(session: nox.Session) -> None:
+    """Check the Python code (ruff), references.bib's house rules, and spelling and terms."""
+    _install(session)
+    session.run("ruff", "check", ".")
+    session.run("python", "_ext/biblint.py")
+    session.run("python", "_ext/prose.py")
+
+
+@nox.session(default=False)  # a bare `nox` starts nothing slow by accident
 def bench(session: nox.Session) -> None:
-    """Print build timings (cold HTML, one-chapter rebuild, PDF) and output sizes."""
+    """Print build timings (cold HTML, one-chapter rebuild, PDF), output sizes and page weights."""
     _install(session)
     _ensure_tex(session)
+    _ensure_browser(session)  # the page weights are measured in Chromium
     session.run("python", "tests/bench.py", *session.posargs)
+
+
+@nox.session(default=False)  # a bare `nox` starts nothing slow by accident
+def snapshots(session: nox.Session) -> None:
+    """Record the paragraph numbers anew (tests/snapshots/paragraphs.txt) after a renumbering."""
+    _install(session)
+    session.run("pytest", "tests/test_paragraphs.py", "-k", "snapshot", env={"UPDATE_SNAPSHOTS": "1"})
+    session.log("Recorded. Say in CHANGELOG.md which paragraphs were renumbered.")

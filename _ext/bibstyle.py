@@ -9,7 +9,8 @@ Diplomats cite UN documents by symbol and other works by author and year, so a c
 * ``handbook`` referencing style: square brackets, several sources separated by semicolons
   (a comma already separates a label from its pinpoint).
 * ``handbook`` formatting style: pybtex's ``unsrt`` entries, but titles keep their case,
-  dates show the day when known, a UN document shows its symbol, and the list is sorted by
+  dates show the day when known, a UN document shows its symbol, an ``archiveurl`` shows as
+  an "archived copy" link, and the list is sorted by
   label so a reader can find [A/HRC/25/63] or [Cohen 2014] at a glance.
 
 pybtex styles and sphinxcontrib-bibtex referencing styles are plugins looked up by name, so
@@ -26,7 +27,7 @@ from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.formatting import toplevel
-from pybtex.style.template import field, join, optional, optional_field, sentence, words
+from pybtex.style.template import field, href, join, optional, optional_field, sentence, words
 from sphinxcontrib.bibtex.plugin import register_plugin as register_referencing_style
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.label import LabelReferenceStyle
@@ -64,12 +65,12 @@ class LabelStyle(BaseLabelStyle):
         counts = Counter(bases)
         # a/b/c follow key order, so a label does not change when the list is re-sorted
         order = defaultdict(list)
-        for base, entry in zip(bases, entries):
+        for base, entry in zip(bases, entries, strict=True):
             if counts[base] > 1:
                 order[base].append(entry.key)
         for key_list in order.values():
             key_list.sort()
-        for base, entry in zip(bases, entries):
+        for base, entry in zip(bases, entries, strict=True):
             if counts[base] > 1:
                 yield base + "abcdefghijklmnopqrstuvwxyz"[order[base].index(entry.key)]
             else:
@@ -124,6 +125,9 @@ class FormattingStyle(UnsrtStyle):
         return sentence[
             optional[join["Available at ", field("url", raw=True)]],
             optional[join["accessed ", field("urldate")]],
+            # an archived copy (archiveurl, filled by the weekly link check) keeps a source
+            # readable when its address dies; the link text is short, the address is in the link
+            optional[href(field("archiveurl", raw=True))["archived copy"]],
         ]
 
 

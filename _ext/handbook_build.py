@@ -87,12 +87,78 @@ def missing_glyphs(log: Path) -> list[str]:
     return [line for line in text.splitlines() if "Missing character" in line]
 
 
+# -- EPUB --------------------------------------------------------------------------------------
+
+def epub_path(outdir: Path | None = None) -> Path:
+    return (outdir or BUILD / "epub") / f"{PDF_NAME}.epub"
+
+
+# -- The browser tests -------------------------------------------------------------------------
+# Debian's Chromium, driven by the playwright Python package (which must never download a
+# browser of its own: nothing here runs `playwright install`); epubcheck for the EPUB; a Java
+# runtime for epubcheck and the Nu HTML validator; Node and npm for axe-core, Lighthouse and the
+# validator, pinned in tests/package-lock.json.
+CHROMIUM = "/usr/bin/chromium"
+EPUBCHECK_JAR = "/usr/share/java/epubcheck.jar"  # Debian's /usr/bin/epubcheck needs binfmt
+NODE_DIR = ROOT / "tests"  # package.json, package-lock.json and node_modules/
+BROWSER_PACKAGES = ["chromium", "epubcheck", "default-jre-headless", "nodejs", "npm"]
+# Chromium without these tries Google's hosts at start (updates, sync, field trials).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def missing_browser_tools() -> list[str]:
+    missing = [] if Path(CHROMIUM).is_file() else [CHROMIUM]
+    missing += [] if Path(EPUBCHECK_JAR).is_file() else [EPUBCHECK_JAR]
+    missing += [c for c in ("java", "node", "npm") if shutil.which(c) is None]
+    return missing
+
+
+def install_browser_tools_or_explain() -> str | None:
+    """Install Chromium, epubcheck, Java and npm as root with apt-get (npm only where the
+    machine has no Node of its own: Debian's nodejs would replace it); otherwise return the
+    exact command to run. Returns None when everything is there."""
+    missing = missing_browser_tools()
+    if not missing:
+        return None
+    packages = [p for p in BROWSER_PACKAGES
+                if p not in ("nodejs", "npm") or shutil.which("npm") is None]
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        return (f"The browser tests need {', '.join(missing)}. On Debian or Ubuntu run:\n"
+                "  sudo apt-get update && sudo " + " ".join(command))
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run([*command, "-qq"], check=True, env=env)
+    still = missing_browser_tools()
+    return f"Installed the browser packages, but these are still missing: {still}" if still else None
+
+
+def npm_ci_command() -> list[str] | None:
+    """`npm ci` for tests/package-lock.json, or None when node_modules already matches it.
+    --ignore-scripts: vnu-jar's install script would download a Java runtime; Debian's is used."""
+    installed = NODE_DIR / "node_modules" / ".package-lock.json"  # npm writes it on install
+    lock = NODE_DIR / "package-lock.json"
+    if installed.is_file() and installed.stat().st_mtime >= lock.stat().st_mtime:
+        return None
+    return ["npm", "ci", "--prefix", str(NODE_DIR), "--ignore-scripts", "--no-audit", "--no-fund"]
+
+
+def node_tool(*parts: str) -> Path:
+    """A file of an npm package in tests/node_modules (axe-core/axe.min.js, .bin/lighthouse)."""
+    return NODE_DIR / "node_modules" / Path(*parts)
+
+
 if __name__ == "__main__":
     # `python3 _ext/handbook_build.py apt-packages` prints the Debian packages, for CI files
-    # that install them with sudo (GitHub's runners) rather than as root.
+    # that install them with sudo (GitHub's runners) rather than as root; `browser-packages`
+    # those of the browser tests (Debian names: Ubuntu ships Chromium as a snap), without Node
+    # and npm, which CI images bring and Debian's would replace.
     import sys
 
     if sys.argv[1:] == ["apt-packages"]:
         print(" ".join(TEX_PACKAGES))
+    elif sys.argv[1:] == ["browser-packages"]:
+        print(" ".join(p for p in BROWSER_PACKAGES if p not in ("nodejs", "npm")))
     else:
-        sys.exit("usage: handbook_build.py apt-packages")
+        sys.exit("usage: handbook_build.py apt-packages | browser-packages")

@@ -77,6 +77,11 @@ def main() -> None:
         for page in sorted(pages, key=lambda p: p.stat().st_size, reverse=True)[:5]:
             print(f"  {str(page.relative_to(html)):40} {kib(page.stat().st_size)}")
 
+        # what readers download per page, against the theme's defaults (in Chromium)
+        import page_weight
+
+        page_weight.report(html, page_weight.build_default(out / "default" / "html"))
+
 
 if __name__ == "__main__":
     main()

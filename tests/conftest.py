@@ -7,6 +7,7 @@ skip: CI must never pass by skipping the PDF.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -41,10 +42,24 @@ def run_sphinx(builder: str, outdir: Path, srcdir: Path = ROOT, confdir: Path | 
 
 
 @pytest.fixture(scope="session")
-def html_build(tmp_path_factory) -> Build:
-    build = run_sphinx("html", tmp_path_factory.mktemp("site") / "html")
+def html_build(tmp_path_factory, pdf_path, epub_path) -> Build:
+    # as in `nox -s build`: the PDF and the EPUB go in first, since every page shows their sizes
+    outdir = tmp_path_factory.mktemp("site") / "html"
+    outdir.mkdir()
+    for download in (pdf_path, epub_path):
+        shutil.copy2(download, outdir / download.name)
+    build = run_sphinx("html", outdir)
     assert build.returncode == 0, build.output[-5000:]
     return build
+
+
+@pytest.fixture(scope="session")
+def epub_path(tmp_path_factory) -> Path:
+    build = run_sphinx("epub", tmp_path_factory.mktemp("ebook") / "epub")
+    assert build.returncode == 0, build.output[-5000:]
+    path = hb.epub_path(build.outdir)
+    assert path.is_file(), f"no {path.name} in {build.outdir}"
+    return path
 
 
 @pytest.fixture(scope="session")

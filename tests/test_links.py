@@ -13,15 +13,9 @@ from pybtex.database import parse_file
 
 from conftest import ROOT
 
-# Hosts whose addresses are given over plain http, each with its reason. These are archived
-# news and advocacy pages recorded at an http address; whether the host serves the same page
-# over https has not been confirmed, and a guessed https address could be a broken one.
-_RECORDED_OVER_HTTP = "page recorded at an http address; https service not confirmed for this host"
-HTTP_EXCEPTIONS: dict[str, str] = {host: _RECORDED_OVER_HTTP for host in (
-    "edms.org.uk", "fsou.com", "korea.stripes.com", "nkd.or.kr", "seoultrain.com",
-    "staugustine.com", "theasian.asia", "www.atimes.com", "www.northkoreanrefugees.com",
-    "www.tealeafnation.com",
-)}
+# Hosts whose addresses may be given over plain http, each with its reason: one list, kept
+# with the bibliography linter, which applies it to references.bib.
+from biblint import HTTP_EXCEPTIONS  # noqa: E402  (conftest puts _ext/ on sys.path)
 
 URL = re.compile(r"https?://[^\s<>`\"')\]]+")
 

@@ -1,0 +1,43 @@
+"""The download menu: the whole-book PDF and EPUB, with edition and file size, on every page.
+
+conf.py lists the files (`handbook_downloads`); this extension puts them in every HTML page's
+context as `downloads`, for _templates/downloads.html. A file's size can only be known once the
+file exists, so the build session builds the PDF and the EPUB first and copies them into the
+HTML output folder before the HTML build (see noxfile.py); this extension reads them there.
+A download that is not there yet (an HTML-only build, `nox -s html` or `preview`) is still
+linked, without a size, so no page is ever built without its download menu.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+
+def human_size(size: int) -> str:
+    """Decimal units, as phones and browsers show file sizes: 2_431_000 -> '2.4 MB'."""
+    for unit, factor in (("MB", 10**6), ("kB", 10**3)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def add_downloads(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    if app.builder.format != "html" or app.builder.name == "epub":
+        return
+    items = []
+    for item in app.config.handbook_downloads:
+        path = Path(app.outdir) / item["file"]
+        items.append({**item,
+                      "href": context["pathto"](item["file"], 1),
+                      "size": human_size(path.stat().st_size) if path.is_file() else None})
+    context["downloads"] = items
+    context["edition"] = app.config.release
+
+
+def setup(app: Sphinx):
+    # each: {"label": "PDF", "file": "name.pdf", "type": "application/pdf"}
+    app.add_config_value("handbook_downloads", [], "html", types=[list])
+    app.connect("html-page-context", add_downloads)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
