@@ -64,7 +64,9 @@ today = released.strftime(today_fmt).lstrip("0")
 numfig = False
 
 # MyST
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "substitution"]
+# {{ edition }} and {{ released }} in the sources come from CITATION.cff, never typed by hand
+myst_substitutions = {"edition": release, "released": today}
 myst_heading_anchors = 0  # anchors come from explicit labels, which survive heading edits
 
 # sphinxcontrib-bibtex (styles registered by _ext/bibstyle.py)
@@ -171,6 +173,16 @@ latex_elements = {
   {{\begingroup\let\chapter\@gobbletwo\renewcommand{{\bibname}}{{Sources}}% running heads
    \begin{{thebibliography}}{{#1}}}}
   {{\end{{thebibliography}}\endgroup}}
+% Running heads: the short title and the edition on one line (the full title wraps on A4).
+\fancypagestyle{{normal}}{{%
+  \fancyhf{{}}%
+  \fancyfoot[RO,LE]{{{{\py@HeaderFamily\thepage}}}}%
+  \fancyfoot[LO]{{{{\py@HeaderFamily\nouppercase{{\rightmark}}}}}}%
+  \fancyfoot[RE]{{{{\py@HeaderFamily\nouppercase{{\leftmark}}}}}}%
+  \fancyhead[RO,LE]{{{{\py@HeaderFamily {SHORT_TITLE}\sphinxheadercomma\py@release}}}}%
+  \renewcommand{{\headrulewidth}}{{0.4pt}}%
+  \renewcommand{{\footrulewidth}}{{0.4pt}}%
+}}
 \makeatother
 """,
     "releasename": "Edition",

@@ -109,8 +109,14 @@ def number_blocks(app, doctree: nodes.Element, docname: str) -> dict[str, int]:
                            location=block)
             continue
         title = paragraph_citation(app, page, number, anchor) if html else ""
-        first.insert(0, para_number(number=number, anchor=anchor, title=title))
-        if html:  # the number hangs from the numbered block (_static/citable.css)
+        marker = para_number(number=number, anchor=anchor, title=title)
+        if html and not isinstance(block, nodes.paragraph):
+            # HTML: a list's number goes just before the list, where the CSS hangs it in the
+            # margin level with the first item (inside the item it would sit by the bullet)
+            block.parent.insert(block.parent.index(block), marker)
+        else:
+            first.insert(0, marker)
+        if html:
             block["classes"].append(CSS_CLASS)
     return counts
 

@@ -1,7 +1,8 @@
-"""Build benchmark: prints timings and sizes; it asserts nothing (run it with `nox -s bench`).
+"""Build and page benchmark: prints timings, sizes and scores; asserts nothing (`nox -s bench`).
 
 Figures: a cold HTML build, an incremental rebuild after touching one chapter, the PDF
-(Sphinx's LaTeX writer, then latexmk with LuaLaTeX), and the size of what readers download.
+(Sphinx's LaTeX writer, then latexmk with LuaLaTeX), the size of what readers download (per
+page, against the theme's defaults) and Lighthouse's performance score.
 Each timing is the best of --repeat runs (default 1; the cold build dominates the total).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,6 +83,13 @@ def main() -> None:
         import page_weight
 
         page_weight.report(html, page_weight.build_default(out / "default" / "html"))
+
+        # Lighthouse's performance score (mobile, gzip-served): a timing, so measured here
+        from test_lighthouse import performance_scores
+
+        print("\nLighthouse performance (mobile profile; three runs, median)")
+        for page, runs in performance_scores(html).items():
+            print(f"  {page:40} {statistics.median(runs):.2f}  (runs: {', '.join(f'{r:.2f}' for r in runs)})")
 
 
 if __name__ == "__main__":

