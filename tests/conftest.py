@@ -33,7 +33,8 @@ class Build:
 
 def run_sphinx(builder: str, outdir: Path, srcdir: Path = ROOT, confdir: Path | None = None,
                env: dict | None = None) -> Build:
-    cmd = hb.sphinx_command(builder, srcdir=srcdir, outdir=outdir, confdir=confdir)
+    # -N: no colour codes, whatever the terminal or CI says, since the tests read the messages
+    cmd = hb.sphinx_command(builder, srcdir=srcdir, outdir=outdir, confdir=confdir, extra=["-N"])
     cmd[0] = str(Path(sys.executable).with_name("sphinx-build"))
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     warnfile = outdir.parent / f"{builder}-warnings.txt"
