@@ -80,9 +80,9 @@ def main() -> None:
             print(f"  {str(page.relative_to(html)):40} {kib(page.stat().st_size)}")
 
         # what readers download per page, against the theme's defaults (in Chromium)
-        import page_weight
+        import weigh_pages
 
-        page_weight.report(html, page_weight.build_default(out / "default" / "html"))
+        weigh_pages.report(html, weigh_pages.build_default(out / "default" / "html"))
 
         # Lighthouse's performance score (mobile, gzip-served): a timing, so measured here
         from test_lighthouse import performance_scores

@@ -1,6 +1,6 @@
 """What a first-time reader downloads per page, against the same pages with the theme's defaults.
 
-`nox -s bench` calls `report()`; `python tests/page_weight.py` runs it alone. It builds a second
+`nox -s bench` calls `report()`; `python tests/weigh_pages.py` runs it alone. It builds a second
 copy of the site with the theme's defaults (no template overrides from _templates/, none of the
 handbook's page-weight cuts: _ext/page_weight.py, _static/icons.css), serves both on 127.0.0.1,
 loads each page cold in Debian's Chromium and adds up every response, served gzip-compressed as
