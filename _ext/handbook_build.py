@@ -63,22 +63,26 @@ def missing_tex() -> list[str]:
     return missing
 
 
-def install_tex_or_explain() -> str | None:
-    """Install the TeX packages when running as root with apt-get; otherwise return the exact
-    command a user must run. Returns None when everything is there."""
-    if not missing_tex():
+def apt_install_or_explain(what: str, missing, packages: list[str]) -> str | None:
+    """Install `packages` with apt-get when running as root; otherwise return the exact command
+    a user must run. `missing()` lists what is absent; None means everything is there."""
+    absent = missing()
+    if not absent:
         return None
-    if shutil.which("apt-get") is None:
-        return ("The PDF needs LuaLaTeX, latexmk, GNU FreeFont, WenQuanYi Micro Hei and poppler; "
-                "on Debian or Ubuntu: sudo " + " ".join(APT_INSTALL))
-    if os.geteuid() != 0:
-        return ("The PDF needs TeX packages that are not installed. Run:\n"
-                "  sudo apt-get update && sudo " + " ".join(APT_INSTALL))
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        return (f"{what} need {', '.join(absent)}. On Debian or Ubuntu run:\n"
+                "  sudo apt-get update && sudo " + " ".join(command))
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run([*APT_INSTALL, "-qq"], check=True, env=env)
-    still = missing_tex()
-    return f"Installed the TeX packages, but these are still missing: {still}" if still else None
+    subprocess.run([*command, "-qq"], check=True, env=env)
+    still = missing()
+    return f"Installed {' '.join(packages)}, but these are still missing: {still}" if still else None
+
+
+def install_tex_or_explain() -> str | None:
+    """The TeX packages for the PDF (see apt_install_or_explain)."""
+    return apt_install_or_explain("The PDF and its tests", missing_tex, TEX_PACKAGES)
 
 
 def missing_glyphs(log: Path) -> list[str]:
@@ -115,23 +119,11 @@ def missing_browser_tools() -> list[str]:
 
 
 def install_browser_tools_or_explain() -> str | None:
-    """Install Chromium, epubcheck, Java and npm as root with apt-get (npm only where the
-    machine has no Node of its own: Debian's nodejs would replace it); otherwise return the
-    exact command to run. Returns None when everything is there."""
-    missing = missing_browser_tools()
-    if not missing:
-        return None
+    """Chromium, epubcheck, Java and npm (npm only where the machine has no Node of its own:
+    Debian's nodejs would replace it); see apt_install_or_explain."""
     packages = [p for p in BROWSER_PACKAGES
                 if p not in ("nodejs", "npm") or shutil.which("npm") is None]
-    command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        return (f"The browser tests need {', '.join(missing)}. On Debian or Ubuntu run:\n"
-                "  sudo apt-get update && sudo " + " ".join(command))
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run([*command, "-qq"], check=True, env=env)
-    still = missing_browser_tools()
-    return f"Installed the browser packages, but these are still missing: {still}" if still else None
+    return apt_install_or_explain("The browser tests", missing_browser_tools, packages)
 
 
 def npm_ci_command() -> list[str] | None:
