@@ -15,6 +15,7 @@ import yaml
 
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "_ext"))
+from handbook_build import PDF_NAME  # noqa: E402  (one name for the PDF and EPUB files)
 
 # -- Project information ---------------------------------------------------------------------
 
@@ -27,7 +28,6 @@ version = release
 released = date.fromisoformat(str(META["date-released"]))
 copyright = f"{released.year}, {author}. Text: CC BY 4.0"  # noqa: A001 (Sphinx's name)
 SHORT_TITLE = "Forced Repatriation of North Korean Refugees from China"
-PDF_NAME = "forced-repatriation-handbook"
 
 # -- General configuration -------------------------------------------------------------------
 
