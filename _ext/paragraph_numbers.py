@@ -3,11 +3,12 @@
 Diplomats cite UN reports and the UNHCR Handbook by paragraph number; this handbook numbers
 its paragraphs the same way. The rule:
 
-* **Which pages.** The chapters of the numbered table of contents (chapters 1 to 5). A number
+* **Which pages.** The chapters of the numbered table of contents, and the brief. A number
   is the chapter's number, as the table of contents gives it, then a count that runs through
   the whole chapter without restarting at each section: 3.14 is the fourteenth numbered block
-  of chapter 3. Section headings carry their own numbers (3.2) and are not paragraphs, so
-  always write "para." before a paragraph number.
+  of chapter 3. The brief's paragraphs are B.1, B.2, ... (``paragraph_prefixes`` in conf.py).
+  Sections are not numbered (the toctree numbers chapters only), so a number with a dot is
+  always a paragraph: "para. 3.14" can never be mistaken for a section.
 * **What is numbered.** Each paragraph of the chapter's running text, and each list in the
   running text as one block under one number, as a UN report numbers a paragraph once and
   letters its sub-paragraphs: a list is one point made in parts, cited as "para. 3.14, second
@@ -85,6 +86,14 @@ def introduced(block: nodes.Element) -> bool:
     return isinstance(before, nodes.paragraph) and before.astext().rstrip().endswith(":")
 
 
+def paragraph_prefix(app, docname: str) -> int | str | None:
+    """What a page's paragraph numbers start with: the chapter's number, or the letter that
+    ``paragraph_prefixes`` in conf.py gives an unnumbered page (the brief's "B"), or None for a
+    page whose paragraphs are not numbered."""
+    chapter = chapter_number(app.env, docname)
+    return chapter if chapter is not None else app.config.paragraph_prefixes.get(docname)
+
+
 def number_blocks(app, doctree: nodes.Element, docname: str) -> dict[str, int]:
     """Number the blocks of every chapter in the tree; return the count per chapter.
 
@@ -98,11 +107,11 @@ def number_blocks(app, doctree: nodes.Element, docname: str) -> dict[str, int]:
                                          and isinstance(n.parent, nodes.section))]
     for block in blocks:
         page = block.parent.get("docname", docname)
-        chapter = chapter_number(app.env, page)
+        chapter = paragraph_prefix(app, page)
         if chapter is None or introduced(block):
             continue
         counts[page] = count = counts.get(page, 0) + 1
-        number, anchor = f"{chapter}.{count}", f"para-{chapter}-{count}"
+        number, anchor = f"{chapter}.{count}", f"para-{str(chapter).lower()}-{count}"
         first = block if isinstance(block, nodes.paragraph) else block.next_node(nodes.paragraph)
         if first is None:
             logger.warning("cannot number a list that has no paragraph (para. %s)", number,
@@ -135,6 +144,8 @@ def add_latex_preamble(app, config) -> None:
 def setup(app):
     app.add_node(para_number, html=(visit_para_number_html, None),
                  latex=(visit_para_number_latex, None))
+    # unnumbered pages whose paragraphs are numbered all the same, with a letter: {"chapters/brief": "B"}
+    app.add_config_value("paragraph_prefixes", {}, "env", types=[dict])
     app.connect("config-inited", add_latex_preamble)
     app.connect("doctree-resolved", on_doctree_resolved)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

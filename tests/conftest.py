@@ -7,6 +7,7 @@ skip: CI must never pass by skipping the PDF.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,23 @@ sys.path.insert(0, str(ROOT / "_ext"))
 import handbook_build as hb  # noqa: E402
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
+
+
+def toctrees(index: Path = ROOT / "index.md") -> list[tuple[bool, list[str]]]:
+    """(numbered, [docname, ...]) for each toctree of the home page, in reading order: the
+    one list of pages that the tests derive every other list from (chapters, numbered pages)."""
+    trees = []
+    for block in re.findall(r"```\{toctree\}\n(.*?)```", index.read_text(encoding="utf-8"), re.S):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        numbered = any(line.startswith(":numbered:") for line in lines)
+        trees.append((numbered, [line for line in lines if not line.startswith(":")]))
+    return trees
+
+
+# the numbered chapters in order, e.g. ["chapters/01-background", ...]; chapter n is NUMBERED[n-1]
+NUMBERED = [doc for numbered, docs in toctrees() if numbered for doc in docs]
+# pages whose paragraphs carry a letter instead of a chapter number (conf.py paragraph_prefixes)
+LETTERED = {"chapters/brief": "B"}
 
 
 @dataclass

@@ -21,10 +21,10 @@ import pytest
 import yaml
 
 from chromium import chromium, guard, missing_tools_message
-from conftest import ROOT, hb
+from conftest import NUMBERED, ROOT, hb
 from site_server import serve
 
-CORE_CHAPTERS = [f"chapters/{p.stem}.html" for p in sorted((ROOT / "chapters").glob("0[1-5]-*.md"))]
+CORE_CHAPTERS = [f"{doc}.html" for doc in NUMBERED]
 CHAPTER = CORE_CHAPTERS[1]  # a long chapter with citations, tables and Chinese terms
 HANGUL_OR_HAN = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u3400-\u4dbf\u4e00-\u9fff]")
 # A first-time reader's download, gzip-compressed, per page: about 150 kB today (the theme's

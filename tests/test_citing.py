@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 from cffconvert import Citation
 from pybtex.database import parse_string
 
-from conftest import ROOT  # also puts _ext/ on the import path
+from conftest import NUMBERED, ROOT  # also puts _ext/ on the import path
 
 import cite_this  # noqa: E402  (from _ext/)
 
@@ -266,9 +266,8 @@ def test_every_page_has_citation_metadata(html_dir, pages):
 
 
 def test_numbered_chapters_give_their_position(html_dir):
-    for n, stem in enumerate(["01-background", "02-legal-basis", "03-china-position",
-                              "04-un-trajectory", "05-recommendations"], 1):
-        html = (html_dir / "chapters" / f"{stem}.html").read_text(encoding="utf-8")
+    for n, doc in enumerate(NUMBERED, 1):
+        html = (html_dir / f"{doc}.html").read_text(encoding="utf-8")
         item, = extruct.extract(html, syntaxes=["json-ld"], uniform=True)["json-ld"]
         assert item["position"] == n and item["isPartOf"]["@type"] == "Book"
 

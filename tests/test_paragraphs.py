@@ -20,14 +20,15 @@ from collections import Counter
 
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, run_sphinx
+from conftest import LETTERED, NUMBERED, ROOT, run_sphinx, toctrees
 
 SNAPSHOT = ROOT / "tests" / "snapshots" / "paragraphs.txt"
-NUMBERED_PAGES = ["01-background", "02-legal-basis", "03-china-position", "04-un-trajectory",
-                  "05-recommendations"]
-UNNUMBERED_PAGES = ["index.html", "chapters/06-timeline.html", "chapters/07-glossary.html",
-                    "chapters/08-key-documents.html", "chapters/how-to-cite.html",
-                    "chapters/09-sources.html"]
+# every page with numbered paragraphs, in reading order, with what its numbers start with: the
+# lettered pages (the brief, "B") come first, as in the book; all derived from index.md
+PREFIXED_PAGES = [(doc, LETTERED[doc]) for doc in LETTERED] + \
+    [(doc, str(n)) for n, doc in enumerate(NUMBERED, 1)]
+UNNUMBERED_PAGES = ["index.html"] + [f"{doc}.html" for _, docs in toctrees() for doc in docs
+                                     if doc not in NUMBERED and doc not in LETTERED]
 TEXT_CHARS = 60
 PDF_LEFT_MARGIN_PT = 2.5 / 2.54 * 72  # conf.py's sphinxsetup hmargin
 
@@ -67,15 +68,15 @@ def block_text(anchor) -> str:
 def html_paragraphs(pages) -> list[tuple[str, str]]:
     """(number, text) for every numbered block of the numbered chapters, in reading order."""
     out = []
-    for stem in NUMBERED_PAGES:
-        for anchor in pages[f"chapters/{stem}.html"].select("article a.para-num"):
+    for doc, _ in PREFIXED_PAGES:
+        for anchor in pages[f"{doc}.html"].select("article a.para-num"):
             out.append((anchor.get_text(), block_text(anchor)))
     return out
 
 
 # -- The rule ----------------------------------------------------------------------------------
 
-def numbering_problems(name: str, soup: BeautifulSoup, chapter: int) -> list[str]:
+def numbering_problems(name: str, soup: BeautifulSoup, chapter: int | str) -> list[str]:
     """What breaks the rule on one chapter page: a running-text paragraph or list without a
     number, a number anywhere else, an anchor that is not para-<chapter>-<n>, or a gap."""
     problems = []
@@ -98,11 +99,11 @@ def numbering_problems(name: str, soup: BeautifulSoup, chapter: int) -> list[str
             problems.append(f"{name}: number {anchor.get_text()} outside the running text")
         if block is not None and block.find_parent(["aside", "blockquote", "table"]) is not None:
             problems.append(f"{name}: number {anchor.get_text()} inside a box, quote or table")
-        want = (f"{chapter}.{expected}", f"para-{chapter}-{expected}")
+        want = (f"{chapter}.{expected}", f"para-{str(chapter).lower()}-{expected}")
         got = (anchor.get_text(), anchor.get("id"))
         if got != want or anchor.get("href") != f"#{want[1]}":
             problems.append(f"{name}: found {got}, expected {want}")
-            expected = int(anchor.get_text().split(".")[-1]) if re.fullmatch(r"\d+\.\d+", anchor.get_text()) else expected
+            expected = int(anchor.get_text().split(".")[-1]) if re.fullmatch(r"\w+\.\d+", anchor.get_text()) else expected
     if expected == 0:
         problems.append(f"{name}: no numbered paragraphs")
     return problems
@@ -110,8 +111,8 @@ def numbering_problems(name: str, soup: BeautifulSoup, chapter: int) -> list[str
 
 def test_chapters_follow_the_numbering_rule(pages):
     problems = []
-    for chapter, stem in enumerate(NUMBERED_PAGES, 1):
-        problems += numbering_problems(stem, pages[f"chapters/{stem}.html"], chapter)
+    for doc, prefix in PREFIXED_PAGES:
+        problems += numbering_problems(doc, pages[f"{doc}.html"], prefix)
     assert not problems, "\n".join(problems)
 
 
@@ -164,7 +165,7 @@ def test_rule_on_a_fixture_book(tmp_path):
 
 
 def test_lists_take_one_number(pages):
-    lists = [a for stem in NUMBERED_PAGES for a in pages[f"chapters/{stem}.html"].select("ul.para-numbered, ol.para-numbered")]
+    lists = [a for doc, _ in PREFIXED_PAGES for a in pages[f"{doc}.html"].select("ul.para-numbered, ol.para-numbered")]
     assert lists, "no numbered list found (each chapter's Key points list should be one)"
     for block in lists:
         assert number_of(block) is not None, "a list's number stands just before it"
@@ -190,7 +191,7 @@ def pdf_margin_numbers(pdf_path) -> list[tuple[str, str]]:
     for page in BeautifulSoup(xml, "html.parser").select("page"):
         words = [(float(w["xmin"]), float(w["ymin"]), float(w["xmax"]), w.get_text()) for w in page.select("word")]
         margin = sorted((y, text) for x0, y, x1, text in words
-                        if x1 < PDF_LEFT_MARGIN_PT and re.fullmatch(r"\d+\.\d+", text))
+                        if x1 < PDF_LEFT_MARGIN_PT and re.fullmatch(r"(?:\d+|[A-Z])\.\d+", text))
         for y, number in margin:
             line = sorted((x0, text) for x0, wy, x1, text in words
                           if abs(wy - y) < 4 and x0 >= PDF_LEFT_MARGIN_PT - 1)
@@ -235,7 +236,7 @@ def snapshot_lines(paragraphs: list[tuple[str, str]]) -> list[str]:
 
 
 def per_chapter(lines: list[str]) -> dict[str, int]:
-    return dict(sorted(Counter(line.split(".", 1)[0] for line in lines).items(), key=lambda c: int(c[0])))
+    return dict(Counter(line.split(".", 1)[0] for line in lines))
 
 
 def snapshot_report(old: list[str], new: list[str]) -> str:
