@@ -48,6 +48,7 @@ extensions = [
     "paragraph_numbers",  # para. 3.14: numbered paragraphs in the HTML and PDF margins
     "citation_meta",  # Highwire Press tags, JSON-LD and OpenGraph in every page's head
     "corrections",  # {correction} notes: errata marked on the corrected page
+    "correspondence",  # where each paragraph of an earlier edition went (chapters/correspondence.md)
 ]
 root_doc = "index"
 language = "en"
@@ -62,6 +63,8 @@ nitpicky = True  # every cross-reference must resolve
 today_fmt = "%d %B %Y"
 today = released.strftime(today_fmt).lstrip("0")
 numfig = False
+# the brief is not a numbered chapter, but its paragraphs are cited like the chapters' (B.3)
+paragraph_prefixes = {"chapters/brief": "B"}
 
 # MyST
 myst_enable_extensions = ["colon_fence", "deflist", "substitution"]
