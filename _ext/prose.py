@@ -41,7 +41,7 @@ class Problem:
 # -- From MyST to the words a reader sees ----------------------------------------------------
 
 NOT_PROSE = {"toctree", "bibliography", "code", "code-block", "code-cell", "math", "raw",
-             "literalinclude", "csv-table", "mermaid", "graphviz"}
+             "literalinclude", "csv-table", "mermaid", "graphviz", "paragraph-correspondence"}
 FENCE = re.compile(r"^\s*(`{3,}|:{3,})")
 DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:")
 LABEL = re.compile(r"^\s*\([\w-]+\)=\s*$")

@@ -21,13 +21,14 @@ from pybtex.database import parse_file
 from conftest import ROOT
 
 CHAPTERS = ROOT / "chapters"
-CORE = ["02-legal-basis.md", "03-china-position.md", "04-un-trajectory.md", "05-recommendations.md"]
+CORE = ["02-legal-basis.md", "03-china-position.md", "04-un-trajectory.md", "since-2014.md",
+        "05-recommendations.md"]
 GLOSSARY = "07-glossary.md"
 KEY_DOCUMENTS = "08-key-documents.md"
 CHINA = "03-china-position.md"
 CHINA_ASSESSMENT_LABEL = "(china-position-assessment)="
 
-MIN_CORE_WORDS = 2500
+MIN_CORE_WORDS = 2000  # edition 0.2.0 cut the chapters by a third (tests/test_edition.py caps them)
 MIN_CORE_CITATIONS = 20
 MIN_CORE_SOURCES = 8
 CORE_SOURCES = {"cohen2014", "coi2014report"}
