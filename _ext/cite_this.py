@@ -379,8 +379,9 @@ def cite_box(app, docname: str) -> str:
     if "chapters/how-to-cite" in app.env.found_docs and docname != "chapters/how-to-cite":
         link = (f'<a href="{app.builder.get_relative_uri(docname, "chapters/how-to-cite")}">'
                 "How to cite the handbook</a>: the rules, and citations of the whole.")
-    para = ("" if not page.chapter else
-            f"<p>To cite a paragraph, add its number: \u201c\u2026, para. {page.chapter}.14\u201d. "
+    prefix = page.chapter or getattr(app.config, "paragraph_prefixes", {}).get(docname)
+    para = ("" if not prefix else
+            f"<p>To cite a paragraph, add its number: \u201c\u2026, para. {prefix}.14\u201d. "
             "Each number in the margin links to its paragraph and carries its citation.</p>")
     return f"""<details class="cite-this">
 <summary>Cite {what}</summary>
