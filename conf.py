@@ -37,6 +37,7 @@ extensions = [
     "sphinx_book_theme",  # registers the theme's directives for every builder, not just HTML
     # local extensions (_ext/)
     "bibcheck",
+    "sourcecheck",  # a contributor's mistakes (keys, pinpoints, labels, terms) at the exact line
     "bibstyle",
     "accessible_html",  # ARIA roles docutils gets wrong (the bibliography's list)
     "downloads",  # the PDF and EPUB download menu on every page
@@ -60,6 +61,9 @@ exclude_patterns = [
 ]
 templates_path = ["_templates"]
 nitpicky = True  # every cross-reference must resolve
+# _ext/sourcecheck.py reports an unknown key or label at its exact line with the nearest
+# existing ones; these messages (the paragraph's first line, no suggestion) would repeat it
+suppress_warnings = ["bibtex.key_not_found", "ref.ref"]
 today_fmt = "%d %B %Y"
 today = released.strftime(today_fmt).lstrip("0")
 numfig = False

@@ -20,7 +20,17 @@ CASES = {
     "dangling-ref": ("page.md", "no-such-label"),
     "orphan-page": ("stray.md", "toctree"),
     "missing-image": ("page.md", "missing-map.png"),
+    # a contributor's mistakes: the exact line, the culprit and the fix (_ext/sourcecheck.py)
+    "malformed-pinpoint": ("page.md:7", "write {cite:p}`known2014{para. 17}`"),
+    "pandoc-citation": ("page.md:7", "write {cite:p}`known2014`"),
+    "key-typo": ("page.md:8", "unknown citation key 'knwn2014' (did you mean 'known2014'?)"),
+    "label-typo": ("page.md:8", "undefined label 'pag' (did you mean 'page'?)"),
+    "unknown-term": ("page.md:7", "term not in the glossary 'nosuchterm'"),
 }
+
+
+ONE_LINE = {"malformed-pinpoint", "pandoc-citation", "key-typo", "label-typo", "unknown-term",
+            "unknown-key"}
 
 
 def build(case: str, tmp_path):
@@ -41,3 +51,6 @@ def test_bad_input_fails_with_a_clear_message(case, tmp_path):
     message = result.output
     assert where in message and culprit in message, f"{case}: unclear message:\n{message[-3000:]}"
     assert "Traceback" not in message, f"{case}: a traceback instead of a message:\n{message[-3000:]}"
+    if case in ONE_LINE:  # said once, on one line, not repeated by Sphinx in vaguer words
+        lines = [line for line in result.warnings.splitlines() if "WARNING" in line or "ERROR" in line]
+        assert len(lines) == 1 and where in lines[0] and culprit in lines[0], f"{case}:\n{result.warnings}"
