@@ -151,9 +151,8 @@ def cache_pybtex_plugins() -> None:
     HTML build's time. Registering the plugins it asks for, once, at start-up puts them in the
     runtime registry, which find_plugin() checks first. force=True because they are already
     registered as entry points (register_plugin() would otherwise decline). The upstream
-    report is docs/upstream/pybtex-find-plugin.md.
+    report is .github/upstream/pybtex-find-plugin.md.
     """
-    from pybtex_docutils import Backend as DocutilsBackend
     from pybtex.backends.plaintext import Backend as PlaintextBackend
     from pybtex.style.names.lastfirst import NameStyle as LastFirst
     from pybtex.style.names.plain import NameStyle as Plain

@@ -91,7 +91,7 @@ def check_citations(app, docname: str, text: str) -> str:
             continue
         where = (docname, i + 1)
 
-        def fix(match: re.Match) -> str:
+        def fix(match: re.Match, where: tuple[str, int] = where) -> str:
             role, target = match.group("role"), match.group("target")
             try:
                 targets = list(parse_citation_targets(target))
