@@ -11,17 +11,20 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import yaml
 
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "_ext"))
 from handbook_build import PDF_NAME  # noqa: E402  (one name for the PDF and EPUB files)
+from handbook_metadata import load_or_defer  # noqa: E402
 
 # -- Project information ---------------------------------------------------------------------
 
-META = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+# checked once here; a defect is reported by the handbook_metadata extension as
+# "CITATION.cff:LINE: what" and stops the build, without a traceback
+handbook_metadata_file = str(ROOT / "CITATION.cff")
+META, handbook_metadata_problems = load_or_defer(ROOT / "CITATION.cff")
 project = META["title"]
-author = "; ".join(a.get("name") or f"{a['given-names']} {a['family-names']}"
+author = "; ".join(a.get("name") or f"{a['given-names']} {a['family-names']}".strip()
                    for a in META["authors"])
 release = str(META["version"])
 version = release
@@ -36,6 +39,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "sphinx_book_theme",  # registers the theme's directives for every builder, not just HTML
     # local extensions (_ext/)
+    "handbook_metadata",  # reports a defective CITATION.cff (read above) as file:line
     "bibcheck",
     "sourcecheck",  # a contributor's mistakes (keys, pinpoints, labels, terms) at the exact line
     "bibstyle",

@@ -27,7 +27,7 @@ def _person(author: dict) -> dict:
     if "family-names" in author:
         return {"@type": "Person", "givenName": author["given-names"],
                 "familyName": author["family-names"],
-                "name": f"{author['given-names']} {author['family-names']}"}
+                "name": f"{author['given-names']} {author['family-names']}".strip()}
     return {"@type": "Organization", "name": author["name"]}
 
 
@@ -84,7 +84,7 @@ def head_tags(work, page, description: str = "") -> str:
     else:
         meta += [("name", "citation_title", page.title),
                  ("name", "citation_inbook_title", work.title)]
-    meta += [("name", "citation_author", a.get("name") or f"{a['family-names']}, {a['given-names']}")
+    meta += [("name", "citation_author", a.get("name") or f"{a['family-names']}, {a['given-names']}".rstrip(", "))
              for a in work.authors]
     meta += [
         ("name", "citation_publication_date", f"{work.released:%Y/%m/%d}"),

@@ -132,7 +132,7 @@ def _is_person(author: dict) -> bool:
 
 
 def _author_list(authors) -> str:
-    return "; ".join(a.get("name") or f"{a['given-names']} {a['family-names']}" for a in authors)
+    return "; ".join(a.get("name") or f"{a['given-names']} {a['family-names']}".strip() for a in authors)
 
 
 # -- Capitalisation ----------------------------------------------------------------------------
@@ -190,9 +190,9 @@ def _chicago_names(authors) -> str:
         if not _is_person(a):
             names.append(a["name"])
         elif i == 0:
-            names.append(f"{a['family-names']}, {a['given-names']}")
+            names.append(f"{a['family-names']}, {a['given-names']}".rstrip(", "))
         else:
-            names.append(f"{a['given-names']} {a['family-names']}")
+            names.append(f"{a['given-names']} {a['family-names']}".strip())
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", and " + names[-1]
 
 
@@ -201,14 +201,14 @@ def _apa_names(authors) -> str:
         if not _is_person(a):
             return a["name"]
         initials = " ".join(f"{g[0]}." for g in a["given-names"].split())
-        return f"{a['family-names']}, {initials}"
+        return f"{a['family-names']}, {initials}".rstrip(", ")
     names = [one(a) for a in authors]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
 
 
 def _bibtex_names(authors) -> str:
     return " and ".join(f"{{{a['name']}}}" if not _is_person(a)
-                        else f"{a['family-names']}, {a['given-names']}" for a in authors)
+                        else f"{a['family-names']}, {a['given-names']}".rstrip(", ") for a in authors)
 
 
 def _end(text: str, mark: str = ".") -> str:
@@ -280,7 +280,7 @@ def bibtex(work: Work, page: Page | None = None) -> str:
 def ris(work: Work, page: Page | None = None) -> str:
     whole = page is None or page.whole
     lines = [("TY", "BOOK" if whole else "CHAP")]
-    lines += [("AU", a["name"] if not _is_person(a) else f"{a['family-names']}, {a['given-names']}")
+    lines += [("AU", a["name"] if not _is_person(a) else f"{a['family-names']}, {a['given-names']}".rstrip(", "))
               for a in work.authors]
     if whole:
         lines.append(("TI", work.title))
