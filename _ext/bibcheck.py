@@ -17,6 +17,7 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 ENTRY_START = re.compile(r"^[ \t]*@(\w+)\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
+YEAR = re.compile(r"^[ \t]*(year)\s*=\s*[{\"]?([^}\",\n]*)", re.MULTILINE | re.IGNORECASE)
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -25,7 +26,13 @@ def _line_of(text: str, offset: int) -> int:
 
 def problems(path: Path) -> list[str]:
     """Every problem found in one .bib file, as 'file:line: message' strings."""
-    text = path.read_text(encoding="utf-8-sig")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        return [f"{path}:{line}: byte 0x{raw[err.start]:02x} is not UTF-8; save the file as "
+                "UTF-8 (an accented letter typed in another encoding, most often)"]
     found: list[str] = []
     first_seen: dict[str, int] = {}
     for match in ENTRY_START.finditer(text):
@@ -40,6 +47,10 @@ def problems(path: Path) -> list[str]:
             )
         else:
             first_seen[folded] = line
+    for match in YEAR.finditer(text):
+        if not re.fullmatch(r"\d{4}", match.group(2).strip()):
+            found.append(f"{path}:{_line_of(text, match.start())}: year '{match.group(2).strip()}' "
+                         "is not four digits (letter O for zero?); write it like 2003")
     if found:
         return found
     try:

@@ -183,6 +183,8 @@ def _check_entry(key: str, entry: Entry):
 
     match = KEY.match(key)
     year = plain(fields.get("year", ""))
+    if year and not re.fullmatch(r"\d{4}", year):
+        yield ("year", "year", f"year '{year}' is not four digits (letter O for zero?)")
     if not match:
         yield ("key", None, f"key '{key}' does not follow the convention: lower-case author or "
                "body, year, optional word (cohen2014, coi2014report)")

@@ -26,6 +26,8 @@ CASES = {
     "key-typo": ("page.md:8", "unknown citation key 'knwn2014' (did you mean 'known2014'?)"),
     "label-typo": ("page.md:8", "undefined label 'pag' (did you mean 'page'?)"),
     "unknown-term": ("page.md:7", "term not in the glossary 'nosuchterm'"),
+    "bib-year-typo": ("references.bib:5", "year '2O14' is not four digits"),
+    "bib-not-utf8": ("references.bib:3", "is not UTF-8"),
 }
 
 
