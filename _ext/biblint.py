@@ -55,6 +55,8 @@ HTTP_EXCEPTIONS: dict[str, str] = {host: _RECORDED_OVER_HTTP for host in (
     "edms.org.uk", "fsou.com", "korea.stripes.com", "nkd.or.kr", "seoultrain.com",
     "staugustine.com", "theasian.asia", "www.atimes.com", "www.northkoreanrefugees.com",
     "www.tealeafnation.com",
+    # China's own transcripts and reports of them, where the copy seen was served over http
+    "big5.cctv.com", "english.ahram.org.eg", "ph.china-embassy.org",
 )}
 
 # A UN document symbol: series symbols such as A/HRC/25/63, S/PV.7353, CRC/C/CHN/CO/3-4,
