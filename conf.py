@@ -54,6 +54,10 @@ extensions = [
     "citation_meta",  # Highwire Press tags, JSON-LD and OpenGraph in every page's head
     "corrections",  # {correction} notes: errata marked on the corrected page
     "correspondence",  # where each paragraph of an earlier edition went (chapters/correspondence.md)
+    "handbook_data",  # data/: validated, published, and its numbers put into the text
+    "data_figures",  # figures and the votes table drawn from data/ at build time
+    "pdf_book",  # the PDF as a report: front matter, the website's chapter numbers, tables that fit
+    "chapter_pdfs",  # each chapter's own PDF, cut from the book PDF, beside its page
 ]
 root_doc = "index"
 language = "en"
@@ -70,7 +74,10 @@ nitpicky = True  # every cross-reference must resolve
 suppress_warnings = ["bibtex.key_not_found", "ref.ref"]
 today_fmt = "%d %B %Y"
 today = released.strftime(today_fmt).lstrip("0")
-numfig = False
+numfig = True  # "Figure 1.1", "Table 5.2": figures and tables numbered by chapter
+numfig_secnum_depth = 1  # by chapter only (sections are not numbered), in the HTML and the PDF
+numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "Listing %s",
+                 "section": "Section %s"}
 # the brief is not a numbered chapter, but its paragraphs are cited like the chapters' (B.3)
 paragraph_prefixes = {"chapters/brief": "B"}
 
@@ -153,62 +160,45 @@ latex_use_xindy = False  # xindy is not installed; the handbook has no index
 latex_documents = [(root_doc, f"{PDF_NAME}.tex", project, author, "manual", False)]
 latex_show_urls = "footnote"  # a printed page cannot be clicked
 latex_show_pagerefs = False
-_pdf_keywords = ", ".join(META.get("keywords", []))
+latex_table_style = ["booktabs", "colorrows"]  # rules above and below, shaded rows; no grid
+# Every LaTeX setting is in this one file; _ext/pdf_book.py puts its commands in the document.
+latex_additional_files = ["_latex/handbook.sty"]
+_TITLE, _, _SUBTITLE = project.partition(": ")  # "Forced Repatriation ...", "A Policy Handbook"
+
+
+def _tex(text: str) -> str:
+    from sphinx.util.texescape import escape
+
+    return escape(text, "lualatex")
+
+
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",
-    # GNU FreeFont (Sphinx's default for lualatex) covers Latin, Greek and Cyrillic; Hangul and
-    # Han come from WenQuanYi Micro Hei through a luaotfload fallback chain. mode=node, not
-    # harf: in harf mode the PDF's text layer maps 不 to the compatibility ideograph U+F967
-    # (the font gives both code points one glyph), so copying or searching the PDF fails.
-    "fontpkg": r"""
-\directlua{luaotfload.add_fallback("handbookfallback", {"WenQuanYi Micro Hei:mode=node;"})}
-\setmainfont{FreeSerif}[RawFeature={fallback=handbookfallback}]
-\setsansfont{FreeSans}[RawFeature={fallback=handbookfallback}]
-\setmonofont{FreeMono}[RawFeature={fallback=handbookfallback}]
-""",
-    "preamble": rf"""
-\hypersetup{{
-  pdftitle={{{project}}},
-  pdfauthor={{{author}}},
-  pdfsubject={{{META["abstract"].split(":")[0].strip()}}},
-  pdfkeywords={{{_pdf_keywords}}},
-  pdflang={{en}},
-  bookmarksnumbered=true,
-}}
-% Sphinx gathers every citation into one bibliography at the end of the document, which is
-% the Sources chapter (the last in the table of contents; a test keeps it so): do not open
-% a chapter of its own there.
-\makeatletter
-\renewenvironment{{sphinxthebibliography}}[1]
-  {{\begingroup\let\chapter\@gobbletwo\renewcommand{{\bibname}}{{Sources}}% running heads
-   \begin{{thebibliography}}{{#1}}}}
-  {{\end{{thebibliography}}\endgroup}}
-% Running heads: the short title and the edition on one line (the full title wraps on A4).
-\fancypagestyle{{normal}}{{%
-  \fancyhf{{}}%
-  \fancyfoot[RO,LE]{{{{\py@HeaderFamily\thepage}}}}%
-  \fancyfoot[LO]{{{{\py@HeaderFamily\nouppercase{{\rightmark}}}}}}%
-  \fancyfoot[RE]{{{{\py@HeaderFamily\nouppercase{{\leftmark}}}}}}%
-  \fancyhead[RO,LE]{{{{\py@HeaderFamily {SHORT_TITLE}\sphinxheadercomma\py@release}}}}%
-  \renewcommand{{\headrulewidth}}{{0.4pt}}%
-  \renewcommand{{\footrulewidth}}{{0.4pt}}%
-}}
-\makeatother
-""",
+    "classoptions": ",oneside,openany",  # screen-first: no blank pages before chapters
+    "fontpkg": "",  # fonts: _latex/handbook.sty
+    "fncychap": "",  # chapter openers: _latex/handbook.sty ("Chapter 3", not "CHAPTER THREE")
+    # the handbook's metadata for the title page and running feet, then the style; loaded
+    # before hyperref because the style loads pdfx (PDF/A), which must load hyperref itself
+    "extrapackages": "\n".join([
+        rf"\newcommand{{\handbooktitle}}{{{_tex(_TITLE)}}}",
+        rf"\newcommand{{\handbooksubtitle}}{{{_tex(_SUBTITLE)}}}",
+        rf"\newcommand{{\handbookshorttitle}}{{{_tex(SHORT_TITLE)}}}",
+        rf"\newcommand{{\handbookedition}}{{{_tex(release)}}}",
+        rf"\newcommand{{\handbookdate}}{{{_tex(today)}}}",
+        rf"\newcommand{{\handbookauthor}}{{{_tex(author)}}}",
+        rf"\newcommand{{\handbookurl}}{{\url{{{META['url']}}}}}",
+        r"\usepackage{handbook}",
+    ]),
+    "maketitle": r"\handbookmaketitle",  # title page, and its back from _ext/cite_this.py
+    "tableofcontents": "",  # after the brief: _ext/pdf_book.py places \handbookcontents
+    "makeindex": "",  # no index
+    "printindex": "",
     "releasename": "Edition",
-    "printindex": "",  # no index
     "sphinxsetup": "hmargin={2.5cm,2.5cm}, vmargin={2.5cm,2.5cm}",
     # A colophon on the last page: the title page back names the text's licence; the code's
     # licence belongs to the record too (README.md, LICENSE, LICENSE-text.md say the same).
-    "atendofbody": r"""
-\clearpage\thispagestyle{plain}\vspace*{\fill}
-\noindent\textbf{Licences.} The text of this handbook is licensed under the Creative Commons
-Attribution 4.0 International licence (CC BY 4.0),
-\url{https://creativecommons.org/licenses/by/4.0/legalcode}. The code that builds it
-(conf.py, noxfile.py, \_ext/ and tests/) is licensed under the MIT licence: see the file
-LICENSE in the source repository.\par
-""",
+    "atendofbody": r"\handbookcolophon",
 }
 
 # -- Options for the linkcheck builder -------------------------------------------------------

@@ -123,7 +123,8 @@ class FormattingStyle(UnsrtStyle):
 
     def format_web_refs(self, e):
         return sentence[
-            optional[join["Available at ", field("url", raw=True)]],
+            # a link, not text: the PDF breaks a link's long address anywhere (xurl), text not
+            optional[join["Available at ", href(field("url", raw=True))[field("url", raw=True)]]],
             optional[join["accessed ", field("urldate")]],
             # an archived copy (archiveurl, filled by the weekly link check) keeps a source
             # readable when its address dies; the link text is short, the address is in the link

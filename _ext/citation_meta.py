@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import html
 import json
+import posixpath
 
+from chapter_pdfs import page_pdf
 from cite_this import WEB_BUILDERS, page_for, work_for
 
 
@@ -77,7 +79,9 @@ def page_jsonld(work, page) -> dict:
     return chapter
 
 
-def head_tags(work, page, description: str = "") -> str:
+def head_tags(work, page, description: str = "", pdf_url: str = "") -> str:
+    """pdf_url: the page's own PDF (a chapter's, beside it: Google Scholar wants the PDF of
+    the page, in the page's folder); other pages name the whole book's."""
     meta: list[tuple[str, str, str]] = []  # (attribute, name, content)
     if page.whole:
         meta.append(("name", "citation_title", work.title))
@@ -92,8 +96,8 @@ def head_tags(work, page, description: str = "") -> str:
         ("name", "citation_language", work.language),
         ("name", "citation_abstract_html_url", page.url),
     ]
-    if work.pdf_url:
-        meta.append(("name", "citation_pdf_url", work.pdf_url))
+    if pdf_url or work.pdf_url:
+        meta.append(("name", "citation_pdf_url", pdf_url or work.pdf_url))
     if work.doi:
         meta.append(("name", "citation_doi", work.doi))
     meta += [("name", "citation_keywords", "; ".join(work.keywords))] if work.keywords else []
@@ -122,7 +126,9 @@ def add_head_metadata(app, pagename, templatename, context, doctree) -> None:
     if work is None or not app.config.html_baseurl:
         return
     # page_meta.py, when loaded first, has put the page's description in the context
-    tags = head_tags(work, page_for(app, pagename), context.get("page_description", ""))
+    own = page_pdf(app, pagename)
+    pdf_url = posixpath.join(app.config.html_baseurl, own) if own else ""
+    tags = head_tags(work, page_for(app, pagename), context.get("page_description", ""), pdf_url)
     context["metatags"] = context.get("metatags", "") + tags
 
 

@@ -1,4 +1,5 @@
-"""The download menu: the whole-book PDF and EPUB, with edition and file size, on every page.
+"""The download menu: the whole-book PDF and EPUB, with edition and file size, on every page,
+and on a chapter's page (and the brief's) that chapter's own PDF, after the book's.
 
 conf.py lists the files (`handbook_downloads`); this extension puts them in every HTML page's
 context as `downloads`, for _templates/downloads.html. A file's size can only be known once the
@@ -13,6 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sphinx.application import Sphinx
+
+from chapter_pdfs import page_pdf
+
+CHAPTER_LABEL = "PDF of this chapter"
 
 
 def human_size(size: int) -> str:
@@ -32,6 +37,14 @@ def add_downloads(app: Sphinx, pagename, templatename, context, doctree) -> None
         items.append({**item,
                       "href": context["pathto"](item["file"], 1),
                       "size": human_size(path.stat().st_size) if path.is_file() else None})
+    # a chapter's own PDF (chapter_pdfs.py), beside its page, after the whole book's
+    own = page_pdf(app, pagename)
+    if own:
+        path = Path(app.outdir) / own
+        at = 1 if items and items[0]["type"] == "application/pdf" else 0
+        items.insert(at, {"label": CHAPTER_LABEL, "file": own, "type": "application/pdf",
+                          "href": context["pathto"](own, 1),
+                          "size": human_size(path.stat().st_size) if path.is_file() else None})
     context["downloads"] = items
     context["edition"] = app.config.release
 

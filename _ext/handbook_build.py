@@ -48,10 +48,50 @@ def sphinx_command(builder: str, srcdir: Path = ROOT, outdir: Path | None = None
     return [*cmd, *(extra or []), str(srcdir), str(outdir)]
 
 
+def source_date_epoch() -> str:
+    """The edition's release date (CITATION.cff's date-released) as seconds since 1970, UTC."""
+    import re
+    from datetime import UTC, datetime
+
+    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    found = re.search(r"^date-released:\s*[\"']?(\d{4})-(\d{2})-(\d{2})", cff, re.M)
+    day = datetime(*map(int, found.groups()), tzinfo=UTC) if found else datetime.now(UTC)
+    return str(int(day.timestamp()))
+
+
 def latexmk_command(latexdir: Path) -> list[str]:
-    """Run the LaTeX that Sphinx wrote through latexmk, with Sphinx's latexmkrc (lualatex)."""
-    return ["make", "-C", str(latexdir), "all-pdf",
-            "LATEXMKOPTS=-silent -interaction=nonstopmode -halt-on-error"]
+    """Run the LaTeX that Sphinx wrote through latexmk, with Sphinx's latexmkrc (lualatex).
+    Two jobs at once: the book and the chapter PDFs' title pages (_ext/chapter_pdfs.py).
+    The PDF's dates are the edition's release date (SOURCE_DATE_EPOCH, which make passes to
+    LuaTeX): the same sources give the same PDF, and the PDF/A metadata that pdfx writes no
+    longer changes at every run, which made latexmk run LuaLaTeX a third time. For the same
+    reason latexmk ignores the physical page count that LaTeX records in the .aux file: the
+    contents pages, roman-numbered, grow from the first run to the second and shift it, but no
+    page number that the text prints. ($$ is make's $.)"""
+    keep_runs = "-e '$$hash_calc_ignore_pattern{q/aux/}=q/^.gdef .@abspage@last/'"
+    return ["make", "-C", str(latexdir), "-j2", "all-pdf",
+            f"LATEXMKOPTS=-silent -interaction=nonstopmode -halt-on-error {keep_runs}",
+            f"SOURCE_DATE_EPOCH={source_date_epoch()}", "FORCE_SOURCE_DATE=1"]
+
+
+def chapter_pdfs_command(python: str, latexdir: Path, outdir: Path) -> list[str]:
+    """Cut each chapter's own PDF from the book PDF into outdir, the website's folder
+    (_ext/chapter_pdfs.py; needs pypdf, so it runs in the build's virtual environment)."""
+    return [python, str(ROOT / "_ext" / "chapter_pdfs.py"), str(latexdir), str(outdir)]
+
+
+def overfull_boxes(log: Path, tolerance: float = 1.0) -> list[str]:
+    """The final LaTeX run's overfull boxes wider (or taller) than `tolerance` points: text
+    or a table that runs into the margin or the running foot. (latexmk leaves the last run's
+    log, so these are the final run's.)"""
+    import re
+
+    text = log.read_text(encoding="utf-8", errors="replace")
+    found = []
+    for match in re.finditer(r"^Overfull \\[hv]box \(([\d.]+)pt too (?:wide|high)\).*$", text, re.M):
+        if float(match.group(1)) > tolerance:
+            found.append(match.group(0))
+    return found
 
 
 def missing_tex() -> list[str]:

@@ -15,7 +15,7 @@ its paragraphs the same way. The rule:
   item". A list that a paragraph introduces (the paragraph ends with a colon) shares that
   paragraph's number, as a UN report's lead-in and its sub-paragraphs do; a list that stands
   on its own (a chapter's "Key points") takes a number of its own.
-* **What is not.** Headings; the "In brief" box and other admonitions, which summarise
+* **What is not.** Headings; the dateline under the title ("*As of 3 December 2026.*"); the "In brief" box and other admonitions, which summarise
   numbered text (cite the paragraph they summarise); tables, cited by their caption; block
   quotes, which belong to the paragraph that introduces them (cite that paragraph, or better
   the source quoted); footnotes; the home page; and the back matter (timeline, glossary, key
@@ -41,19 +41,7 @@ logger = logging.getLogger(__name__)
 NUMBERED = (nodes.paragraph, nodes.bullet_list, nodes.enumerated_list, nodes.definition_list)
 CSS_CLASS = "para-numbered"
 
-# LaTeX: the number sits left of the paragraph's first line, in the page's left margin, at the
-# same place whatever the list depth (\@totalleftmargin is the current indentation). \llap,
-# not \marginpar: a \marginpar is a float, and a chapter's hundred of them would drift or
-# overflow LaTeX's float queue; \llap stays on its line and costs nothing.
-LATEX_PREAMBLE = r"""
-% paragraph numbers in the margin (_ext/paragraph_numbers.py)
-\makeatletter
-\newcommand{\handbookparanum}[2]{%
-  \leavevmode\hypertarget{#2}{}%
-  \llap{\normalfont\sffamily\footnotesize\textcolor{black!70}{#1}%
-    \hspace{\dimexpr\@totalleftmargin+1.2em\relax}}}
-\makeatother
-"""
+# LaTeX: \handbookparanum (defined in _latex/handbook.sty) hangs the number in the left margin.
 
 
 class para_number(nodes.Inline, nodes.Element):
@@ -74,6 +62,13 @@ def visit_para_number_html(self, node: para_number) -> None:
 def visit_para_number_latex(self, node: para_number) -> None:
     self.body.append(rf"\handbookparanum{{{node['number']}}}{{{node['anchor']}}}")
     raise nodes.SkipNode
+
+
+def dateline(block: nodes.Element) -> bool:
+    """The "*As of 3 December 2026.*" line under a page's title: it dates the text, it is not
+    a paragraph of it."""
+    return (isinstance(block, nodes.paragraph) and len(block.children) == 1
+            and isinstance(block[0], nodes.emphasis) and block.astext().startswith("As of "))
 
 
 def introduced(block: nodes.Element) -> bool:
@@ -110,6 +105,9 @@ def number_blocks(app, doctree: nodes.Element, docname: str) -> dict[str, int]:
         chapter = paragraph_prefix(app, page)
         if chapter is None or introduced(block):
             continue
+        if dateline(block):
+            block["classes"].append("dateline")
+            continue
         counts[page] = count = counts.get(page, 0) + 1
         number, anchor = f"{chapter}.{count}", f"para-{str(chapter).lower()}-{count}"
         first = block if isinstance(block, nodes.paragraph) else block.next_node(nodes.paragraph)
@@ -135,17 +133,10 @@ def on_doctree_resolved(app, doctree, docname) -> None:
         number_blocks(app, doctree, docname)
 
 
-def add_latex_preamble(app, config) -> None:
-    elements = dict(config.latex_elements)
-    elements["preamble"] = elements.get("preamble", "") + LATEX_PREAMBLE
-    config.latex_elements = elements
-
-
 def setup(app):
     app.add_node(para_number, html=(visit_para_number_html, None),
                  latex=(visit_para_number_latex, None))
     # unnumbered pages whose paragraphs are numbered all the same, with a letter: {"chapters/brief": "B"}
     app.add_config_value("paragraph_prefixes", {}, "env", types=[dict])
-    app.connect("config-inited", add_latex_preamble)
     app.connect("doctree-resolved", on_doctree_resolved)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,8 +1,8 @@
 """Build and page benchmark: prints timings, sizes and scores; asserts nothing (`nox -s bench`).
 
 Figures: a cold HTML build, an incremental rebuild after touching one chapter, the PDF
-(Sphinx's LaTeX writer, then latexmk with LuaLaTeX), the size of what readers download (per
-page, against the theme's defaults) and Lighthouse's performance score.
+(Sphinx's LaTeX writer, then latexmk with LuaLaTeX, then the chapter PDFs cut from it), the
+size of what readers download (per page, against the theme's defaults) and Lighthouse's performance score.
 Each timing is the best of --repeat runs (default 1; the cold build dominates the total).
 """
 
@@ -49,21 +49,28 @@ def main() -> None:
         out = Path(tmp) / "out"
         rows = []
         cold = []
+        figures = src / "_build" / "figures"  # the drawings from data/, cached (_ext/data_figures.py)
         for _ in range(args.repeat):
             shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(figures, ignore_errors=True)  # a cold build draws the figures too
             cold.append(timed(sphinx("html", src, out / "html")))
         rows.append(("HTML, cold build", min(cold)))
+        drawn = {p: p.stat().st_mtime_ns for p in figures.glob("*")}
         rebuild = []
         for _ in range(args.repeat):
             (src / "chapters" / "03-china-position.md").touch()
             rebuild.append(timed(sphinx("html", src, out / "html")))
         rows.append(("HTML, rebuild after touching one chapter", min(rebuild)))
+        redrawn = [p for p in figures.glob("*") if drawn.get(p) != p.stat().st_mtime_ns]
         rows.append(("LaTeX sources (Sphinx)", timed(sphinx("latex", src, out / "latex"))))
         rows.append(("PDF (latexmk, LuaLaTeX)", timed(hb.latexmk_command(out / "latex"))))
+        rows.append(("Chapter PDFs (cut with pypdf)",
+                     timed(hb.chapter_pdfs_command(sys.executable, out / "latex", out / "html"))))
         width = max(len(r[0]) for r in rows)
         print("Build timings (seconds)")
         for name, seconds in rows:
             print(f"  {name:<{width}}  {seconds:7.1f}")
+        print(f"  Figures: {len(drawn)} files drawn in the cold build, {len(redrawn)} redrawn in the rebuild")
 
         html = out / "html"
         pdf = out / "latex" / f"{hb.PDF_NAME}.pdf"
@@ -75,6 +82,9 @@ def main() -> None:
         pdfinfo = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
         page_count = next((line.split()[-1] for line in pdfinfo.splitlines() if line.startswith("Pages:")), "?")
         print(f"  PDF pages                   {page_count}")
+        chapter_pdfs = sorted((out / "html").rglob("*.pdf"))
+        print(f"  Chapter PDFs ({len(chapter_pdfs)})            "
+              f"{kib(sum(p.stat().st_size for p in chapter_pdfs))}")
         print("\nLargest HTML pages")
         for page in sorted(pages, key=lambda p: p.stat().st_size, reverse=True)[:5]:
             print(f"  {str(page.relative_to(html)):40} {kib(page.stat().st_size)}")

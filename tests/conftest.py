@@ -61,12 +61,17 @@ def run_sphinx(builder: str, outdir: Path, srcdir: Path = ROOT, confdir: Path | 
 
 
 @pytest.fixture(scope="session")
-def html_build(tmp_path_factory, pdf_path, epub_path) -> Build:
-    # as in `nox -s build`: the PDF and the EPUB go in first, since every page shows their sizes
+def html_build(tmp_path_factory, pdf_path, epub_path, chapter_pdfs) -> Build:
+    # as in `nox -s build`: the PDF, the chapter PDFs and the EPUB go in first, since every
+    # page shows their sizes
     outdir = tmp_path_factory.mktemp("site") / "html"
     outdir.mkdir()
     for download in (pdf_path, epub_path):
         shutil.copy2(download, outdir / download.name)
+    for path in chapter_pdfs.rglob("*.pdf"):
+        target = outdir / path.relative_to(chapter_pdfs)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
     build = run_sphinx("html", outdir)
     assert build.returncode == 0, build.output[-5000:]
     return build
@@ -109,6 +114,17 @@ def pdf_path(latex_build) -> Path:
     path = latex_build.outdir / f"{hb.PDF_NAME}.pdf"
     assert path.is_file()
     return path
+
+
+@pytest.fixture(scope="session")
+def chapter_pdfs(tmp_path_factory, latex_build) -> Path:
+    """A folder with each chapter's own PDF where the website has it (chapters/<page>.pdf),
+    cut from the book PDF as `nox -s pdf` does."""
+    outdir = tmp_path_factory.mktemp("chapter-pdfs")
+    proc = subprocess.run(hb.chapter_pdfs_command(sys.executable, latex_build.outdir, outdir),
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
+    return outdir
 
 
 @pytest.fixture(scope="session")
