@@ -37,7 +37,7 @@ from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITIONS = ROOT / "editions"
-KEPT, REVISED = 0.8, 0.35
+KEPT, REVISED = 0.8, 0.38
 FIELDS = ["old", "new", "status", "note"]
 WORD = re.compile(r"[^\W\d_]{3,}|\d{4}", re.UNICODE)
 

@@ -196,6 +196,9 @@ def pdf_margin_numbers(pdf_path) -> list[tuple[str, str]]:
         for y, number in margin:
             line = sorted((x0, text) for x0, wy, x1, text in words
                           if abs(wy - y) < 4 and x0 >= PDF_LEFT_MARGIN_PT - 1)
+            # a numbered list's own marker ("1.", a bullet) is not the paragraph's first word
+            while len(line) > 1 and re.fullmatch(r"\d+\.|[\u2022\u2013-]", line[0][1]):
+                line = line[1:]
             out.append((number, line[0][1] if line else ""))
     return out
 
