@@ -54,6 +54,8 @@ TEXT_ROLE = re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<[^`]*>)?`")
 LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
 CODE = re.compile(r"`[^`]*`")
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# MyST substitutions: {{ arrivals_latest_total }} is a number from data/, not a word
+SUBSTITUTION = re.compile(r"\{\{[^{}]*\}\}")
 
 
 def visible_lines(text: str) -> list[tuple[int, str]]:
@@ -78,6 +80,7 @@ def visible_lines(text: str) -> list[tuple[int, str]]:
                 skipping = fence.group(1)  # a toctree, or a code block with a language
                 continue
             line = re.sub(r"^\s*[`:]+\s*(\{[^}]*\})?", "", line)
+        line = SUBSTITUTION.sub(" ", line)
         line = KEY_ROLE.sub(lambda m: m.group(1) or " ", line)
         line = TEXT_ROLE.sub(lambda m: m.group(1), line)
         line = LINK.sub(lambda m: m.group(1) or " ", line)

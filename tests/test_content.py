@@ -53,9 +53,11 @@ TREATY_KEYS = {
 # Records that state China's official position in its own words: foreign-ministry briefings,
 # statements of its diplomats, and the reports that quote them.
 OFFICIAL_CHINESE_STATEMENTS = {
-    "mfa2012honglei", "mfa2014huachunying", "mfa2014huachunyingicc", "mfa2017lukang",
+    "mfa2012honglei", "mfa2014huachunying", "mfa2017lukang", "chinaorg2012honglei", "rfi2017lukang",
+    "mfa2014icctranscript", "mfa2024wangwenbin", "bjyouth2024wangwenbin", "chinamission2023gengshuang",
+    "chinamission2024vote", "chinamission2024briefing", "afp2014chinarejects", "afp2017lukang",
     "mfa2023wangwenbin", "chinamission2014chenchuandong", "liu2014unsc", "cecc2006qingang",
-    "voa2003lubbers", "dai2012guardian",
+    "voa2003lubbers",
 }
 
 # Citations of a UN document or treaty that may stand without a pinpoint, each with its reason.
