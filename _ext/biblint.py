@@ -84,7 +84,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     **{("urldate", key): _NO_ACCESS_DATE for key in (
         "cohen2010legal", "cohen2014brookings", "ohchr2023experts", "unhcr2006guterres",
         "song-fmr", "china-dprk1964protocol", "hrw2023letter", "cecc2014", "mfa2012honglei",
-        "witness2014guardian",
     )},
 }
 

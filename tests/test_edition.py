@@ -245,3 +245,22 @@ def test_proof_correspondence_check_fails():
     assert "edition 0.1.0 para. 1.2 appears 0 times" in problems
     assert "para. 1.3 leads to para. 9.9, which does not exist" in problems
     assert "para. 1.1 has no successor but is not marked removed" in problems
+
+
+def brief_pages(page_texts: list[str]) -> int:
+    """How many pages of the PDF the brief fills: the pages headed "Brief" (its title page,
+    then its running head)."""
+    return sum(1 for text in page_texts if text.lstrip().startswith("Brief"))
+
+
+def test_brief_fits_on_two_pages(pdf_path):
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = brief_pages(text.split("\f"))
+    assert 1 <= pages <= 2, f"the brief fills {pages} pages of the PDF; at most 2"
+
+
+def test_proof_brief_pages_are_counted():
+    assert brief_pages(["Title", "Brief\nAs of", "Brief\nThe legal position", "Brief\nB.15", "About"]) == 3
