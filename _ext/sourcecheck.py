@@ -28,13 +28,14 @@ from pathlib import Path
 from sphinx.util import logging
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
+from bibcheck import ENTRY_START  # the same reading of an entry's type and key
+
 logger = logging.getLogger(__name__)
 
 ROLE = re.compile(r"\{(?P<role>(?:foot)?cite(?::[a-z]+)?)\}`(?P<target>[^`]*)`")
 # Pandoc's citation syntax: [@key], [@key, p. 3], [see @key]
 PANDOC = re.compile(r"\[[^\]\n`]*?(?<![\w.])@(?P<key>[A-Za-z][\w:-]*)[^\]\n]*\]")
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
-BIB_KEY = re.compile(r"^[ \t]*@(\w+)\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
 # a pinpoint written after a comma instead of in braces: "key, para. 17"
 LOOSE_PINPOINT = re.compile(r"^\s*(?P<key>[^{}\s,]+)\s*,\s*(?P<post>[^{},]+?)\s*$")
 
@@ -49,7 +50,7 @@ def _bib_keys(app) -> list[str]:
                 text = path.read_text(encoding="utf-8-sig", errors="replace")
             except OSError:
                 continue
-            keys += [m.group(2) for m in BIB_KEY.finditer(text)
+            keys += [m.group(2) for m in ENTRY_START.finditer(text)
                      if m.group(1).lower() not in {"comment", "preamble", "string"}]
         app._sourcecheck_keys = keys
     return keys

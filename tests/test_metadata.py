@@ -25,6 +25,17 @@ BROKEN = {
 }
 
 
+def conf_with(tmp_path, cff: str):
+    """A configuration directory: the handbook's conf.py and extensions, another CITATION.cff."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    shutil.copy2(ROOT / "conf.py", conf / "conf.py")
+    for name in ("_ext", "_static", "_templates", "_latex"):
+        (conf / name).symlink_to(ROOT / name)
+    (conf / "CITATION.cff").write_text(cff, encoding="utf-8")
+    return conf
+
+
 def test_the_real_file_is_sound():
     assert handbook_metadata.problems(CFF) == []
 
@@ -44,29 +55,16 @@ def test_a_defect_is_one_clear_message(case, tmp_path):
 
 def test_a_person_with_only_a_family_name_builds(tmp_path):
     """Valid CFF (a person need not have given names): the book builds and cites the name."""
-    src = tmp_path / "book"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "good", src)
-    conf = tmp_path / "conf"
-    conf.mkdir()
-    for name in ("conf.py",):
-        shutil.copy2(ROOT / name, conf / name)
-    for name in ("_ext", "_static", "_templates"):
-        (conf / name).symlink_to(ROOT / name)
-    (conf / "CITATION.cff").write_text(CFF.replace(
+    conf = conf_with(tmp_path, CFF.replace(
         '  - name: "Contributors to the Forced Repatriation Handbook"\nversion',
-        '  - family-names: "Kim"\nversion', 1), encoding="utf-8")
-    build = run_sphinx("html", tmp_path / "html", srcdir=src, confdir=conf)
+        '  - family-names: "Kim"\nversion', 1))
+    build = run_sphinx("html", tmp_path / "html", srcdir=ROOT / "tests" / "fixtures" / "good", confdir=conf)
     assert build.returncode == 0, build.output[-3000:]
     assert "Traceback" not in build.output
 
 
 def test_the_build_stops_without_a_traceback(tmp_path):
-    conf = tmp_path / "conf"
-    conf.mkdir()
-    shutil.copy2(ROOT / "conf.py", conf / "conf.py")
-    for name in ("_ext", "_static", "_templates"):
-        (conf / name).symlink_to(ROOT / name)
-    (conf / "CITATION.cff").write_text(BROKEN["date-not-iso"][0], encoding="utf-8")
+    conf = conf_with(tmp_path, BROKEN["date-not-iso"][0])
     build = run_sphinx("html", tmp_path / "html", srcdir=ROOT / "tests" / "fixtures" / "good", confdir=conf)
     assert build.returncode != 0
     assert "CITATION.cff:20: ERROR: date-released '3 December 2026' is not an ISO date" in build.output
