@@ -20,6 +20,11 @@ ENTRY_START = re.compile(r"^[ \t]*@(\w+)\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
 YEAR = re.compile(r"^[ \t]*(year)\s*=\s*[{\"]?([^}\",\n]*)", re.MULTILINE | re.IGNORECASE)
 
 
+# where each entry starts, by key: {"coi2014report": ("/…/references.bib", 120)}; filled when
+# the files are checked, read by bibstyle.py to report a missing field at its entry's line
+ENTRY_LINES: dict[str, tuple[str, int]] = {}
+
+
 def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
@@ -39,6 +44,7 @@ def problems(path: Path) -> list[str]:
         if match.group(1).lower() in {"comment", "preamble", "string"}:
             continue
         key, line = match.group(2), _line_of(text, match.start())
+        ENTRY_LINES.setdefault(key, (str(path), line))
         folded = key.casefold()  # BibTeX keys are case-insensitive
         if folded in first_seen:
             found.append(

@@ -27,12 +27,15 @@ from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.formatting import toplevel
-from pybtex.style.template import field, href, join, optional, optional_field, sentence, words
+from pybtex.style.template import (FieldIsMissing, field, href, join, optional, optional_field,
+                                   sentence, words)
+from sphinx.util import logging
 from sphinxcontrib.bibtex.plugin import register_plugin as register_referencing_style
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.label import LabelReferenceStyle
 
 STYLE = "handbook"
+logger = logging.getLogger(__name__)
 
 
 def _surnames(entry) -> str:
@@ -89,9 +92,50 @@ class SortingStyle(BaseSortingStyle):
 date = words[optional_field("day"), optional_field("month"), field("year")]
 
 
+# Formatted entries, by (label, entry key, the entry's fields and names). sphinxcontrib-bibtex
+# 2.7 formats every cited entry again at each build, twice (the entry and its tooltip), once per
+# bibliography that lists it (domain.py, env_updated): about 640 formattings, 40 % of a
+# rebuild after a one-chapter edit, most of it pybtex decoding LaTeX (latexcodec). The result
+# depends only on the entry and its label, so it is kept in the build environment (pickled
+# with it, see setup below) and a rebuild formats only what changed.
+FORMATTED: dict[tuple, object] = {}
+
+
+def _fingerprint(entry) -> tuple:
+    return (entry.type, tuple(sorted((k, str(v)) for k, v in entry.fields.items())),
+            tuple((role, tuple(str(p) for p in people)) for role, people in sorted(entry.persons.items())))
+
+
+def report_missing_field(entry, field_name: str) -> None:
+    """A missing field at the entry's line in the .bib (bibcheck.py), once per entry."""
+    from bibcheck import ENTRY_LINES
+
+    if entry.key in _REPORTED:
+        return
+    _REPORTED.add(entry.key)
+    path, line = ENTRY_LINES.get(entry.key, ("references.bib", 0))
+    logger.warning("@%s{%s} lacks its %s, which the reference list prints; add "
+                   "`%s = {...}` to the entry", entry.type, entry.key, field_name, field_name,
+                   location=f"{path}:{line}" if line else path, type="handbook", subtype="bib_field")
+
+
+_REPORTED: set[str] = set()
+
+
 class FormattingStyle(UnsrtStyle):
     default_label_style = LabelStyle
     default_sorting_style = SortingStyle
+
+    def format_entry(self, label, entry, bib_data=None):
+        key = (label, entry.key, _fingerprint(entry))
+        if key not in FORMATTED:
+            try:
+                FORMATTED[key] = super().format_entry(label, entry, bib_data=bib_data)
+            except FieldIsMissing as err:
+                report_missing_field(entry, err.field_name)
+                raise  # sphinxcontrib-bibtex prints the entry as an error; its own warning,
+                # at the bibliography directive's line, is suppressed in conf.py
+        return FORMATTED[key]
 
     def format_title(self, e, which, as_sentence=True):
         # unsrt lower-cases titles; policy titles are full of proper nouns, so keep them as written
@@ -110,6 +154,10 @@ class FormattingStyle(UnsrtStyle):
             sentence[optional_field("note")],
             self.format_web_refs(e),
         ]
+
+    def get_dataset_template(self, e):
+        # biblatex's @dataset (references.bib: map data, a gazetteer): listed like a @misc
+        return self.get_misc_template(e)
 
     def get_techreport_template(self, e):
         return toplevel[
@@ -166,8 +214,15 @@ def cache_pybtex_plugins() -> None:
         register_plugin(group, name, klass, force=True)
 
 
+def _keep_formatted(app, env, docnames) -> None:
+    """Carry FORMATTED over between builds in the environment Sphinx pickles."""
+    FORMATTED.update(getattr(env, "handbook_formatted_entries", {}))
+    env.handbook_formatted_entries = FORMATTED
+
+
 def setup(app):
     cache_pybtex_plugins()
+    app.connect("env-before-read-docs", _keep_formatted)
     register_plugin("pybtex.style.labels", STYLE, LabelStyle)
     register_plugin("pybtex.style.sorting", STYLE, SortingStyle)
     register_plugin("pybtex.style.formatting", STYLE, FormattingStyle)

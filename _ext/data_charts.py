@@ -22,7 +22,7 @@ import matplotlib.patches
 import matplotlib.ticker
 from matplotlib.figure import Figure
 
-from handbook_data import count_text, dated_returns, resolutions, series
+from handbook_data import BORDER_CLOSED, count_text, dated_returns, resolutions, series
 
 WIDTH = 6.3  # inches: the PDF's text width (A4 with 2.5 cm margins)
 INK, MUTED, FAINT = "#1a1a1a", "#6b6b6b", "#d9d9d9"
@@ -36,9 +36,6 @@ STYLE = {
     "svg.fonttype": "path",  # the handbook's font on every reader's screen, not a fallback
     "svg.hashsalt": "handbook",  # the same SVG for the same data: no churn between builds
 }
-# North Korea closed its border with China in January 2020 (the COVID-19 pandemic); the
-# arrivals figure marks it, as data/arrivals.csv's row for 2020 notes.
-BORDER_CLOSED = 2020
 
 
 def figure(height: float, rows: int = 1) -> tuple[Figure, list]:
@@ -273,14 +270,18 @@ def draw_map(tables: dict, geojson: dict) -> Figure:
     return fig
 
 
-def save(name: str, tables: dict, geojson: dict | None, stem: str) -> None:
-    """Draw figure NAME and write STEM.svg and STEM.pdf (the style applies to saving too)."""
+def save(name: str, tables: dict, geojson: dict | None, stem: str,
+         suffixes: tuple[str, ...] = (".svg", ".pdf")) -> None:
+    """Draw figure NAME and write STEM.svg and/or STEM.pdf (the style applies to saving too)."""
     with matplotlib.rc_context(STYLE):
         fig = draw_map(tables, geojson) if name == "map" else globals()[f"draw_{name}"](tables)
-        fig.savefig(f"{stem}.svg", metadata={"Date": None})  # no date: same data, same file
-        fig.savefig(f"{stem}.pdf", metadata={"CreationDate": None})
-    svg = Path(f"{stem}.svg")
-    svg.write_text(for_epub(svg.read_text(encoding="utf-8")), encoding="utf-8")
+        if ".svg" in suffixes:
+            fig.savefig(f"{stem}.svg", metadata={"Date": None})  # no date: same data, same file
+        if ".pdf" in suffixes:
+            fig.savefig(f"{stem}.pdf", metadata={"CreationDate": None})
+    if ".svg" in suffixes:
+        svg = Path(f"{stem}.svg")
+        svg.write_text(for_epub(svg.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def for_epub(svg: str) -> str:

@@ -39,7 +39,6 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 import handbook_data as hd
-from data_charts import BORDER_CLOSED
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -87,18 +86,27 @@ def available(app) -> list[str]:
             if (hd.data_dir(app) / file).is_file() and (table is None or data.get(table))]
 
 
+def formats(app) -> tuple[str, ...]:
+    """The drawings this build needs: PDF for LaTeX, SVG for the rest (the website, the EPUB,
+    and the checking builders, which need one file to find). Drawing is most of a cold HTML
+    build's own cost, so a build draws only its own format."""
+    return (".pdf",) if app.builder.format == "latex" else (".svg",)
+
+
 def draw_figures(app) -> None:
     """Draw each figure whose cached drawing is missing; remove the outdated drawings."""
     for name in available(app):
         target = stem(app, name)
-        if target.with_suffix(".svg").is_file() and target.with_suffix(".pdf").is_file():
+        missing = tuple(s for s in formats(app) if not target.with_suffix(s).is_file())
+        if not missing:
             continue
         import data_charts  # matplotlib takes a second to import: only when drawing
 
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{target.name}.{os.getpid()}")  # builds may run side by side
-        data_charts.save(name, hd.tables(app), geojson(app) if name == "map" else None, str(partial))
-        for suffix in (".svg", ".pdf"):
+        data_charts.save(name, hd.tables(app), geojson(app) if name == "map" else None, str(partial),
+                         missing)
+        for suffix in missing:
             os.replace(f"{partial}{suffix}", target.with_suffix(suffix))
         for old in target.parent.glob(f"{name}-*.*"):
             if old.stem != target.name:
@@ -122,8 +130,8 @@ def alt_arrivals(app) -> str:
             f"{s['arrivals_first_year']} to {s['arrivals_latest_year']}. Arrivals peaked at "
             f"{s['arrivals_peak_total']} in {s['arrivals_peak_year']} and fell to "
             f"{s['arrivals_low_total']} in {s['arrivals_low_year']}")
-    if int(s["arrivals_low_year"]) >= BORDER_CLOSED:
-        text += f", after North Korea closed its border with China in January {BORDER_CLOSED}"
+    if int(s["arrivals_low_year"]) >= hd.BORDER_CLOSED:
+        text += f", after North Korea closed its border with China in January {hd.BORDER_CLOSED}"
     text += f"; in {s['arrivals_latest_year']} there were {s['arrivals_latest_total']}"
     if "arrivals_latest_women" in s:
         text += f", of whom {s['arrivals_latest_women']} ({s['arrivals_latest_women_share']} per cent) were women"

@@ -57,6 +57,9 @@ from bibcheck import ENTRY_START
 
 logger = logging.getLogger(__name__)
 LINK_CLASS = "handbook-data-file"
+# North Korea closed its border with China in January 2020 (the COVID-19 pandemic); the
+# arrivals figure and its text mark it, as data/arrivals.csv's row for 2020 notes.
+BORDER_CLOSED = 2020
 
 # What to write instead of a cell that does not fit its column, by field type
 TYPE_HINTS = {

@@ -13,10 +13,11 @@ each such mistake, ``file:line: culprit — what to do``:
 - a Pandoc citation, with the MyST role to use instead;
 - an undefined label ({ref}) or glossary term ({term}), with the nearest existing ones, at the
   line where the role stands (Sphinx's own message, which names the paragraph's first line,
-  is replaced by this one).
+  is replaced by this one);
+- a page outside every table of contents, naming index.md (the root page) as the file to edit.
 
-sphinxcontrib-bibtex's "could not find bibtex key" and Sphinx's "undefined label" warnings are
-then redundant and are silenced in conf.py (``suppress_warnings``).
+sphinxcontrib-bibtex's "could not find bibtex key", Sphinx's "undefined label" and "document
+isn't included in any toctree" warnings are then redundant and are silenced in conf.py (``suppress_warnings``).
 """
 
 from __future__ import annotations
@@ -165,8 +166,25 @@ def on_missing_reference(app, domain, node) -> bool | None:
     return True
 
 
+def check_toctree(app, env) -> None:
+    """A page outside every table of contents, at its first line, naming the file to edit.
+    (Sphinx's own "document isn't included in any toctree", silenced in conf.py, names neither.)
+    The same rule as Sphinx's (BuildEnvironment.check_consistency)."""
+    included = set().union(*env.included.values())
+    root = Path(env.doc2path(app.config.root_doc)).relative_to(app.srcdir).as_posix()
+    for docname in sorted(env.all_docs):
+        if (docname in env.files_to_rebuild or docname == app.config.root_doc
+                or docname in included or "orphan" in env.metadata[docname]):
+            continue
+        logger.warning("page '%s' is in no table of contents — add the line '%s' to a "
+                       "toctree in %s (or put 'orphan: true' in the page's front matter)",
+                       docname, docname, root, location=(docname, 1), type="handbook",
+                       subtype="toctree")
+
+
 def setup(app):
     app.connect("source-read", on_source_read)
+    app.connect("env-check-consistency", check_toctree)
     # before Sphinx's own handler (priority 500), which would otherwise report first
     app.connect("warn-missing-reference", on_missing_reference, priority=400)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,9 @@
 """Build and page benchmark: prints timings, sizes and scores; asserts nothing (`nox -s bench`).
 
-Figures: a cold HTML build, an incremental rebuild after touching one chapter, the PDF
+Figures: a cold HTML build against a bare Sphinx + MyST build of the same sources (the ratio
+the handbook's extensions cost; goal 1.3 or less), an incremental rebuild after touching one
+chapter against the cold build (goal 0.2 or less), the five functions a profile of the cold
+build spends most time in, the PDF
 (Sphinx's LaTeX writer, then latexmk with LuaLaTeX, then the chapter PDFs cut from it), the
 size of what readers download (per page, against the theme's defaults) and Lighthouse's performance score.
 Each timing is the best of --repeat runs (default 1; the cold build dominates the total).
@@ -24,7 +27,9 @@ import handbook_build as hb  # noqa: E402
 
 def timed(cmd: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"{' '.join(cmd[:3])} failed; fix the build first:\n{(proc.stdout + proc.stderr)[-3000:]}")
     return time.perf_counter() - start
 
 
@@ -34,6 +39,40 @@ def sphinx(builder: str, src: Path, out: Path) -> list[str]:
     return cmd
 
 
+# A bare build: Sphinx and MyST with the MyST syntax the sources use, Sphinx's default theme, no
+# citations, none of the handbook's extensions, not strict (its roles are unknown there).
+BARE_CONF = """
+extensions = ["myst_parser"]
+myst_enable_extensions = ["colon_fence", "deflist", "substitution"]
+exclude_patterns = ["_build", ".*", "**/.*", "tests", "README.md", "CONTRIBUTING.md",
+                    "CHANGELOG.md", "LICENSE*", "locales", "editions"]
+suppress_warnings = ["myst", "ref", "toc"]
+"""
+
+
+def bare(src: Path, out: Path, confdir: Path) -> list[str]:
+    confdir.mkdir(parents=True, exist_ok=True)
+    (confdir / "conf.py").write_text(BARE_CONF, encoding="utf-8")
+    cmd = [str(Path(sys.executable).with_name("sphinx-build")), "-b", "html", "-q",
+           "-d", str(out.parent / "doctrees-bare"), "-c", str(confdir), str(src), str(out)]
+    return cmd
+
+
+def profile_top(src: Path, out: Path, n: int = 5) -> list[tuple[str, float, float]]:
+    """The n functions a cold HTML build spends most time in (own time; cProfile)."""
+    import pstats
+
+    prof = out.parent / "cold.prof"
+    cmd = sphinx("html", src, out)
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "sphinx", *cmd[1:]],
+                   check=True, capture_output=True)
+    stats = pstats.Stats(str(prof)).stats
+    rows = sorted(((f"{Path(file).name}:{line}({name})", tt, ct)
+                   for (file, line, name), (_, _, tt, ct, _) in stats.items()),
+                  key=lambda r: r[1], reverse=True)
+    return rows[:n]
+
+
 def kib(n: int) -> str:
     return f"{n / 1024:,.0f} KiB"
 
@@ -41,36 +80,54 @@ def kib(n: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--source", type=Path, default=ROOT, help="the sources (default: this tree)")
+    parser.add_argument("--html-only", action="store_true",
+                        help="the HTML timings, ratios and profile only (no TeX, no browser)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         # work on a copy, so touching a chapter leaves the real tree alone
         src = Path(tmp) / "src"
-        shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns("_build", ".nox", ".git", ".*cache*"))
+        shutil.copytree(args.source, src, ignore=shutil.ignore_patterns("_build", ".nox", ".git", ".*cache*", "node_modules"))
         out = Path(tmp) / "out"
         rows = []
-        cold = []
+        cold, bare_cold = [], []
         figures = src / "_build" / "figures"  # the drawings from data/, cached (_ext/data_figures.py)
-        for _ in range(args.repeat):
+        for _ in range(args.repeat):  # the two builds alternate, so a busy machine slows both
             shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(figures, ignore_errors=True)  # a cold build draws the figures too
             cold.append(timed(sphinx("html", src, out / "html")))
+            bare_cold.append(timed(bare(src, out / "bare", out / "bare-conf")))
         rows.append(("HTML, cold build", min(cold)))
+        rows.append(("HTML, bare Sphinx + MyST build of the same sources", min(bare_cold)))
         drawn = {p: p.stat().st_mtime_ns for p in figures.glob("*")}
         rebuild = []
         for _ in range(args.repeat):
             (src / "chapters" / "03-china-position.md").touch()
             rebuild.append(timed(sphinx("html", src, out / "html")))
         rows.append(("HTML, rebuild after touching one chapter", min(rebuild)))
+        ratios = [("cold build / bare build (goal 1.3 or less)", min(cold) / min(bare_cold)),
+                  ("rebuild / cold build (goal 0.2 or less)", min(rebuild) / min(cold))]
         redrawn = [p for p in figures.glob("*") if drawn.get(p) != p.stat().st_mtime_ns]
-        rows.append(("LaTeX sources (Sphinx)", timed(sphinx("latex", src, out / "latex"))))
-        rows.append(("PDF (latexmk, LuaLaTeX)", timed(hb.latexmk_command(out / "latex"))))
-        rows.append(("Chapter PDFs (cut with pypdf)",
-                     timed(hb.chapter_pdfs_command(sys.executable, out / "latex", out / "html"))))
+        if not args.html_only:
+            rows.append(("LaTeX sources (Sphinx)", timed(sphinx("latex", src, out / "latex"))))
+            rows.append(("PDF (latexmk, LuaLaTeX)", timed(hb.latexmk_command(out / "latex"))))
+            rows.append(("Chapter PDFs (cut with pypdf)",
+                         timed(hb.chapter_pdfs_command(sys.executable, out / "latex", out / "html"))))
         width = max(len(r[0]) for r in rows)
         print("Build timings (seconds)")
         for name, seconds in rows:
             print(f"  {name:<{width}}  {seconds:7.1f}")
         print(f"  Figures: {len(drawn)} files drawn in the cold build, {len(redrawn)} redrawn in the rebuild")
+        print("\nRatios (one run, same machine)")
+        for name, ratio in ratios:
+            print(f"  {name:<{width}}  {ratio:7.2f}")
+        print("\nCold HTML build: the five functions with the most own time (cProfile)")
+        shutil.rmtree(out / "profiled", ignore_errors=True)
+        shutil.rmtree(figures, ignore_errors=True)
+        for where, own, cumulative in profile_top(src, out / "profiled" / "html"):
+            print(f"  {where:<60} {own:6.2f} s own, {cumulative:6.2f} s with callees")
+        if args.html_only:
+            return
 
         html = out / "html"
         pdf = out / "latex" / f"{hb.PDF_NAME}.pdf"

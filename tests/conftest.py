@@ -3,6 +3,18 @@
 The builds go into a temporary folder, never into _build/, so the tests do not depend on (or
 disturb) a contributor's own build. A tool the tests need that is missing is a failure, not a
 skip: CI must never pass by skipping the PDF.
+
+Tiers. A test's cost follows from the fixtures it uses, so the tier is derived from them and
+cannot be forgotten: a test that uses the PDF (or asks for `tex`) is marked `pdf`, one that
+uses Chromium or the Java validators (or asks for `browser_tools`) is marked `browser`; the
+rest is the fast tier, which needs neither TeX nor a browser (`nox -s fast`, or
+`pytest -m "not pdf and not browser"`). In the fast tier the site is built without the PDF and
+EPUB beside it, so its download menu shows no sizes. `nox -s tests` and CI run every tier.
+
+A broken build is reported once. Before any test runs, the strict check build
+(`nox -s check`'s) runs when a selected test needs the book; if it fails, its own messages
+(file:line: what) are printed, the tests that need the book are skipped with one line saying
+why, and the run fails.
 """
 
 from __future__ import annotations
@@ -11,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +54,60 @@ NUMBERED = [doc for numbered, docs in toctrees() if numbered for doc in docs]
 LETTERED = {"chapters/brief": "B"}
 
 
+# the fixtures that need TeX, and those that need Chromium or Java; see the docstring
+PDF_FIXTURES = {"tex", "latex_build", "pdf_path", "pdf_text", "chapter_pdfs"}
+BROWSER_FIXTURES = {"browser_tools", "browser", "chromium_browser"}
+# the fixtures that build the real handbook (and everything that depends on them)
+BOOK_FIXTURES = PDF_FIXTURES | {"html_build", "epub_path", "html_dir", "pages"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "pdf: needs TeX (builds the real PDF); set by conftest.py")
+    config.addinivalue_line("markers", "browser: needs Chromium or Java; set by conftest.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & PDF_FIXTURES:
+            item.add_marker(pytest.mark.pdf)
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_collection_finish(session):
+    """The check build before any test, when a test needs the book (see the docstring)."""
+    config = session.config
+    config.stash[NEEDS_PDF] = any("pdf" in (m.name for m in i.iter_markers()) for i in session.items)
+    needing = [i for i in session.items if set(getattr(i, "fixturenames", ())) & BOOK_FIXTURES]
+    if not needing or config.getoption("collectonly"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        check = run_sphinx("dummy", Path(tmp) / "check")
+    if check.returncode == 0:
+        return
+    messages = check.warnings.strip() or check.output.strip()
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_sep("=", "the handbook does not build")
+        reporter.write_line(messages)
+        reporter.write_line(f"({len(needing)} tests that need the book are skipped; fix the lines "
+                            "above, or run `nox -s check` to see them again)")
+    config.stash[BUILD_BROKEN] = messages
+    skip = pytest.mark.skip(reason="the handbook does not build: see its messages above")
+    for item in needing:
+        item.add_marker(skip)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if session.config.stash.get(BUILD_BROKEN, None) and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+NEEDS_PDF = pytest.StashKey[bool]()
+BUILD_BROKEN = pytest.StashKey[str]()
+
+
 @dataclass
 class Build:
     outdir: Path
@@ -61,17 +128,36 @@ def run_sphinx(builder: str, outdir: Path, srcdir: Path = ROOT, confdir: Path | 
 
 
 @pytest.fixture(scope="session")
-def html_build(tmp_path_factory, pdf_path, epub_path, chapter_pdfs) -> Build:
+def tex() -> None:
+    """Ask for this in a test that runs LaTeX itself: it puts the test in the pdf tier."""
+    missing = hb.missing_tex()
+    assert not missing, f"the PDF toolchain is incomplete: {missing}; run: {' '.join(hb.APT_INSTALL)}"
+
+
+@pytest.fixture(scope="session")
+def browser_tools() -> None:
+    """Ask for this in a test that needs Chromium, Node's tools or Java: it puts the test in
+    the browser tier."""
+    from chromium import missing_tools_message
+
+    problem = missing_tools_message()
+    assert problem is None, problem
+
+
+@pytest.fixture(scope="session")
+def html_build(request, tmp_path_factory, epub_path) -> Build:
     # as in `nox -s build`: the PDF, the chapter PDFs and the EPUB go in first, since every
-    # page shows their sizes
+    # page shows their sizes; the fast tier (no PDF test selected) builds without the PDFs
     outdir = tmp_path_factory.mktemp("site") / "html"
     outdir.mkdir()
-    for download in (pdf_path, epub_path):
-        shutil.copy2(download, outdir / download.name)
-    for path in chapter_pdfs.rglob("*.pdf"):
-        target = outdir / path.relative_to(chapter_pdfs)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
+    shutil.copy2(epub_path, outdir / epub_path.name)
+    if request.config.stash.get(NEEDS_PDF, True):
+        pdf_path, chapter_pdfs = request.getfixturevalue("pdf_path"), request.getfixturevalue("chapter_pdfs")
+        shutil.copy2(pdf_path, outdir / pdf_path.name)
+        for path in chapter_pdfs.rglob("*.pdf"):
+            target = outdir / path.relative_to(chapter_pdfs)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
     build = run_sphinx("html", outdir)
     assert build.returncode == 0, build.output[-5000:]
     return build
@@ -99,9 +185,7 @@ def pages(html_dir) -> dict[str, BeautifulSoup]:
 
 
 @pytest.fixture(scope="session")
-def latex_build(tmp_path_factory) -> Build:
-    missing = hb.missing_tex()
-    assert not missing, f"the PDF toolchain is incomplete: {missing}; run: {' '.join(hb.APT_INSTALL)}"
+def latex_build(tmp_path_factory, tex) -> Build:
     build = run_sphinx("latex", tmp_path_factory.mktemp("pdf") / "latex")
     assert build.returncode == 0, build.output[-5000:]
     proc = subprocess.run(hb.latexmk_command(build.outdir), capture_output=True, text=True)

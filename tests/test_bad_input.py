@@ -18,7 +18,9 @@ CASES = {
     "malformed-bib": ("references.bib:", "broken2014"),
     "duplicate-key": ("references.bib:8", "known2014"),
     "dangling-ref": ("page.md", "no-such-label"),
-    "orphan-page": ("stray.md", "toctree"),
+    "orphan-page": ("stray.md:1", "page 'stray' is in no table of contents \u2014 add the line 'stray' "
+                    "to a toctree in index.md"),
+    "bib-missing-field": ("references.bib:1", "@book{known2014} lacks its year"),
     "missing-image": ("page.md", "missing-map.png"),
     # a contributor's mistakes: the exact line, the culprit and the fix (_ext/sourcecheck.py)
     "malformed-pinpoint": ("page.md:7", "write {cite:p}`known2014{para. 17}`"),
@@ -32,7 +34,7 @@ CASES = {
 
 
 ONE_LINE = {"malformed-pinpoint", "pandoc-citation", "key-typo", "label-typo", "unknown-term",
-            "unknown-key"}
+            "unknown-key", "orphan-page", "bib-missing-field"}
 
 
 def build(case: str, tmp_path):

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from chromium import chromium, guard, missing_tools_message
+from chromium import chromium, guard
 from conftest import NUMBERED, ROOT, hb
 from site_server import serve
 
@@ -34,9 +34,7 @@ AXE = hb.node_tool("axe-core", "axe.min.js")
 
 
 @pytest.fixture(scope="module")
-def browser():
-    problem = missing_tools_message()
-    assert problem is None, problem
+def browser(browser_tools):
     with chromium() as browser:
         yield browser
 
@@ -422,7 +420,7 @@ def vnu_errors(files: list[Path]) -> list[str]:
     return [f"{urlsplit(m.get('url', '')).path}:{m.get('lastLine', '?')}: {m['message']}" for m in messages]
 
 
-def test_html_is_valid(html_dir, tmp_path):
+def test_html_is_valid(html_dir, tmp_path, browser_tools):
     # every page, redirect stubs too (they are served), but not the theme's fragments in _static;
     # with one broken page, in the same run of the validator (Java starts slowly), as the proof
     # that errors are reported
@@ -477,6 +475,6 @@ def epubcheck_problems(epub: Path) -> list[str]:
     return problems
 
 
-def test_epub_passes_epubcheck(epub_path):
+def test_epub_passes_epubcheck(epub_path, browser_tools):
     problems = epubcheck_problems(epub_path)
     assert not problems, "\n".join(problems)

@@ -17,7 +17,6 @@ import subprocess
 
 import pytest
 
-from chromium import missing_tools_message
 from conftest import hb
 from site_server import serve
 
@@ -57,9 +56,7 @@ def failing_audits(report: dict) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def site(html_dir):
-    problem = missing_tools_message()
-    assert problem is None, problem
+def site(html_dir, browser_tools):
     with serve(html_dir, gzip=True) as (base, requests):
         yield base
 

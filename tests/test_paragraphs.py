@@ -270,14 +270,51 @@ def snapshot_report(old: list[str], new: list[str]) -> str:
     return "\n".join(report)
 
 
+def recorded_only(old: list[str], new: list[str]) -> list[str]:
+    """The lines of `new` whose chapter the snapshot records: a chapter added after the last
+    chapter (or a new lettered page) is not in the snapshot yet and changes no recorded number,
+    so adding a chapter needs no snapshot step; it is recorded when an edition is cut. A chapter
+    inserted before others renumbers them, and that is reported."""
+    chapters = set(per_chapter(old))
+    return [line for line in new if line.split(".", 1)[0] in chapters]
+
+
+def record_summary(old: list[str], new: list[str]) -> str:
+    """What `nox -s snapshots` recorded, exactly."""
+    before, after = per_chapter(old), per_chapter(new)
+    changed = [c for c in after if c in before and before[c] != after[c]]
+    lines = [f"Recorded {len(new)} paragraph numbers in {len(after)} chapters into "
+             f"{SNAPSHOT.relative_to(ROOT)}."]
+    if added := [c for c in after if c not in before]:
+        lines.append("New: " + ", ".join(f"{c} ({after[c]} paragraph{'s' * (after[c] != 1)})" for c in added))
+    if removed := [c for c in before if c not in after]:
+        lines.append("No longer there: " + ", ".join(removed))
+    if changed:
+        lines.append("Paragraph count changed: " + ", ".join(f"{c} ({before[c]} -> {after[c]})" for c in changed))
+    gone, came = len(set(old) - set(new)), len(set(new) - set(old))
+    lines.append(f"Against the previous snapshot: {gone} lines gone, {came} new." if gone or came
+                 else "The same as the previous snapshot.")
+    return "\n".join(lines)
+
+
 def test_paragraph_numbers_match_the_snapshot(pages):
     now = snapshot_lines(html_paragraphs(pages))
+    old = SNAPSHOT.read_text(encoding="utf-8").splitlines() if SNAPSHOT.exists() else []
     if os.environ.get("UPDATE_SNAPSHOTS"):
         SNAPSHOT.parent.mkdir(exist_ok=True)
         SNAPSHOT.write_text("\n".join(now) + "\n", encoding="utf-8")
-    old = SNAPSHOT.read_text(encoding="utf-8").splitlines() if SNAPSHOT.exists() else []
-    report = snapshot_report(old, now)
+        print("\n" + record_summary(old, now))
+        old = now
+    report = snapshot_report(old, recorded_only(old, now))
     assert not report, report
+
+
+def test_a_new_last_chapter_needs_no_snapshot():
+    old = ["B.1 The brief", "1.1 First", "2.1 Second"]
+    assert snapshot_report(old, recorded_only(old, old + ["3.1 A new chapter"])) == ""
+    inserted = ["B.1 The brief", "1.1 First", "2.1 A new chapter", "3.1 Second"]
+    assert "2.1 A new chapter" in snapshot_report(old, recorded_only(old, inserted))
+    assert "New: 3 (1 paragraph)" in record_summary(old, old + ["3.1 A new chapter"])
 
 
 def test_snapshot_report_names_renumbered_paragraphs():
