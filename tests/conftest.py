@@ -35,6 +35,9 @@ sys.path.insert(0, str(ROOT / "_ext"))
 import handbook_build as hb  # noqa: E402
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
+# every page's source: the tests that read the sources (citations, links) read these
+SOURCES = [ROOT / "index.md", *CHAPTERS]
+from sourcecheck import ROLE as CITE  # noqa: E402, F401  (the one citation-role pattern: group "target")
 
 
 def toctrees(index: Path = ROOT / "index.md") -> list[tuple[bool, list[str]]]:

@@ -51,15 +51,24 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
+def running(handler) -> Iterator[str]:
+    """Yield the base URL while `handler` (a request handler class, or a factory of one)
+    answers on a free port of 127.0.0.1: the one test server, for sites and for fakes of
+    other services (the Wayback Machine's API, a host with broken links)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
 def serve(site: Path, gzip: bool = False) -> Iterator[tuple[str, list[str]]]:
     """Yield (base URL, list of requested paths) while the site is served on a free port."""
     requests: list[str] = []
     handler = type("Handler", (SiteHandler,), {"gzip": gzip, "requests": requests})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(functools.partial(handler, directory=str(site))) as base:
+        yield base, requests

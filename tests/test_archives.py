@@ -6,13 +6,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from conftest import ROOT
+from site_server import running
 
 SCRIPT = ROOT / ".github" / "scripts" / "find_archives.py"
 SNAPSHOT = "http://web.archive.org/web/20140219000000/https://example.org/kept"
@@ -55,10 +55,8 @@ class FakeWayback(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def api():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeWayback)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/wayback/available"
-    server.shutdown()
+    with running(FakeWayback) as base:
+        yield f"{base}wayback/available"
 
 
 def test_find_archives_adds_only_reported_snapshots(tmp_path, api):

@@ -7,10 +7,9 @@ import re
 
 from pybtex.database import parse_file
 
-from conftest import ROOT
+from conftest import CITE, ROOT, SOURCES
 
 BIB = parse_file(str(ROOT / "references.bib"))
-CITE = re.compile(r"\{(?:foot)?cite(?::[a-z]+)?\}`([^`]*)`")
 
 # Entries kept in references.bib without being cited in the text, each with its reason.
 DELIBERATELY_UNCITED: dict[str, str] = {}
@@ -18,9 +17,9 @@ DELIBERATELY_UNCITED: dict[str, str] = {}
 
 def cited_keys() -> set[str]:
     keys: set[str] = set()
-    for source in [ROOT / "index.md", *(ROOT / "chapters").glob("*.md")]:
+    for source in SOURCES:
         for match in CITE.finditer(source.read_text(encoding="utf-8")):
-            bare = re.sub(r"\{[^{}]*\}", "", match.group(1))
+            bare = re.sub(r"\{[^{}]*\}", "", match.group("target"))
             keys.update(k.strip() for k in bare.split(",") if k.strip())
     return keys
 

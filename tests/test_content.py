@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 
-from conftest import ROOT
+from conftest import CITE, ROOT
 
 CHAPTERS = ROOT / "chapters"
 CORE = ["02-legal-basis.md", "03-china-position.md", "04-un-trajectory.md", "since-2014.md",
@@ -99,7 +99,6 @@ PINPOINT = re.compile(
 FORBIDDEN = ["TODO", "to be checked", "verify", "recalled", "unverified", "dossier",
              "facts.md", "research notes"]
 
-CITE = re.compile(r"\{(?:foot)?cite(?::[a-z]+)?\}`([^`]*)`")
 ITEM = re.compile(r"(?:\{([^{}]*)\})?\s*([^,{}\s]+)\s*(?:\{([^{}]*)\})?")
 QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”")
 LABEL = re.compile(r"^\([a-z0-9-]+\)=$")
@@ -124,7 +123,7 @@ def citations(text: str) -> list[tuple[str, str | None]]:
     """(key, pinpoint) for every key of every citation role in the text."""
     found = []
     for match in CITE.finditer(text):
-        for item in ITEM.finditer(match.group(1)):
+        for item in ITEM.finditer(match.group("target")):
             if item.group(2):
                 found.append((item.group(2), item.group(3)))
     return found

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import ROOT, run_sphinx
+from site_server import serve
 
 FIXTURE = ROOT / "tests" / "fixtures" / "linkcheck"
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output readable
-        pass
 
 
 @pytest.fixture
@@ -27,12 +21,8 @@ def local_server(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     (site / "good.html").write_text('<html><body><h1 id="here">Good</h1></body></html>')
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
+    with serve(site) as (base, _requests):
+        yield urlsplit(base).port
 
 
 def test_linkcheck_reports_broken_links(tmp_path, local_server):

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from pybtex.database import parse_file
 
-from conftest import ROOT
+from conftest import ROOT, SOURCES
 
 # Hosts whose addresses may be given over plain http, each with its reason: one list, kept
 # with the bibliography linter, which applies it to references.bib.
@@ -58,7 +58,7 @@ def test_link_check_finds_broken_links(tmp_path):
 
 def external_urls():
     """(where, url) for every URL in the MyST sources and in references.bib."""
-    for source in [ROOT / "index.md", *(ROOT / "chapters").glob("*.md")]:
+    for source in SOURCES:
         for url in URL.findall(source.read_text(encoding="utf-8")):
             yield source.name, url
     for key, entry in parse_file(str(ROOT / "references.bib")).entries.items():
