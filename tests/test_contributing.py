@@ -222,3 +222,65 @@ def test_contributing_examples_pass_the_linters(tmp_path):
     cited = re.search(r"```markdown\n(The Commission found.*?)```", guide, re.S).group(1)
     (tmp_path / "example.md").write_text("The Commission of Inquiry reported.\n" + cited, encoding="utf-8")
     assert prose.check([tmp_path / "example.md"]) == []
+
+
+# -- CONTRIBUTING.md's examples build as shown, and a chapter is two steps --------------------
+
+def markdown_examples(guide: str) -> list[str]:
+    """Every ```markdown (or ````markdown) example in CONTRIBUTING.md, in order."""
+    return [m.group(2) for m in re.finditer(r"^ *(`{3,})markdown\n(.*?)^ *\1$", guide, re.S | re.M)]
+
+
+def test_contributing_examples_build_and_read_as_described(tmp_path):
+    """Each example goes into a fixture book, built with the handbook's conf.py and sources of
+    references; the build is clean and the citations read as the guide says they do."""
+    from textwrap import dedent
+
+    from conftest import run_sphinx
+
+    examples = [dedent(e) for e in markdown_examples((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"))]
+    assert len(examples) >= 3, "CONTRIBUTING.md's examples were not found"
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy2(ROOT / "references.bib", src / "references.bib")
+    (src / "index.md").write_text("# Book\n\n```{toctree}\npage\n```\n\n```{bibliography}\n:all:\n```\n")
+    (src / "page.md").write_text("(page)=\n# Examples\n\n" + "\n\n".join(examples) + "\n", encoding="utf-8")
+    build = run_sphinx("html", tmp_path / "html", srcdir=src, confdir=ROOT)
+    assert build.returncode == 0 and not build.warnings.strip(), build.warnings or build.output[-3000:]
+    text = " ".join((tmp_path / "html" / "page.html").read_text(encoding="utf-8").split())
+    from bs4 import BeautifulSoup
+
+    prose = " ".join(BeautifulSoup(text, "html.parser").select_one("article").get_text(" ").split())
+    assert "[A/HRC/25/63, para. 43]" in prose, prose[:2000]
+    assert re.search(r"Cohen \[ ?Cohen 2014[a-z]?, p\. 61 ?\] argues", prose), prose[:2000]
+    assert not re.search(r"Cohen Cohen", prose), "the {cite:t} example repeats the author's name"
+
+
+def test_a_chapter_is_a_file_and_a_toctree_line(tmp_path):
+    """Add a chapter to a copy of the handbook with only its file and one toctree line: the
+    check build passes and the lists the tests use (derived from index.md) include it. (The
+    paragraph snapshot ignores a chapter it has not recorded: test_paragraphs.py.)"""
+    from conftest import NUMBERED, run_sphinx, toctrees
+
+    src = tmp_path / "book"
+    keep = ("conf.py", "index.md", "references.bib", "CITATION.cff", "chapters", "data", "_ext",
+            "_static", "_templates", "_latex", "editions", "locales")
+    src.mkdir()
+    for name in keep:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+        elif (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, src / name)
+    (src / "chapters" / "transit-states.md").write_text(
+        "(transit-states)=\n# Transit states\n\n*As of {{ released }}.*\n\n"
+        "The Commission found that many should be recognised as refugees "
+        "{cite:p}`coi2014report{para. 43}`.\n", encoding="utf-8")
+    index = (src / "index.md").read_text(encoding="utf-8")
+    last = NUMBERED[-1]
+    assert f"{last}\n" in index
+    (src / "index.md").write_text(index.replace(f"{last}\n", f"{last}\nchapters/transit-states\n", 1),
+                                  encoding="utf-8")
+    build = run_sphinx("dummy", tmp_path / "check", srcdir=src, confdir=src)
+    assert build.returncode == 0 and not build.warnings.strip(), build.warnings or build.output[-3000:]
+    numbered = [doc for is_numbered, docs in toctrees(src / "index.md") if is_numbered for doc in docs]
+    assert numbered == [*NUMBERED, "chapters/transit-states"]
