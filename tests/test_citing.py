@@ -23,7 +23,8 @@ from pybtex.database import parse_string
 
 from conftest import NUMBERED, ROOT  # also puts _ext/ on the import path
 
-import cite_this  # noqa: E402  (from _ext/)
+import cite_formats  # noqa: E402  (from _ext/)
+import cite_work  # noqa: E402
 
 CFF_TEXT = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
 META = yaml.safe_load(CFF_TEXT)
@@ -66,9 +67,10 @@ def test_preferred_citation_agrees_with_the_top_level():
     """CITATION.cff writes the edition twice (see its header); the two must agree."""
     pref = META["preferred-citation"]
     assert pref["type"] == "book"
-    assert pref["title"] == META["title"]
+    assert pref["title"] == cite_work.sentence_case(META["title"], cite_work.proper_nouns(WORK_META))
     assert pref["authors"] == META["authors"]
-    assert str(pref["edition"]) == str(META["version"])
+    assert str(pref["edition"]) == f"Edition {META['version']}"
+    assert "publisher" not in pref, "the authors are not their own publisher: every style prints it twice"
     assert str(pref["date-published"]) == str(META["date-released"])
     assert pref["year"] == RELEASED.year
     assert pref["url"] == META["url"] and pref["license"] == META["license"]
@@ -88,43 +90,50 @@ def test_changelog_lists_the_current_edition_with_corrections_first():
         assert subheads and subheads[0] == "Corrections", f"corrections must come first: ## {block[:40]}"
 
 
+WORK_META = cite_work.work_from_metadata(META)
+
+
 # -- The generated citations -------------------------------------------------------------------
 
-WORK = cite_this.work_from_metadata(META, BASE + "handbook.pdf")
-PAGE = cite_this.Page(title="The UN trajectory: from caution to censure", chapter=4,
+WORK = cite_work.work_from_metadata(META, BASE + "handbook.pdf")
+PAGE = cite_work.Page(title="The UN trajectory: from caution to censure", chapter=4,
                       url=BASE + "chapters/04-un-trajectory.html", docname="chapters/04-un-trajectory")
 
 
 def test_title_case_rules():
-    assert cite_this.headline_case("The UN trajectory: from caution to censure") == \
+    assert cite_formats.headline_case("The UN trajectory: from caution to censure") == \
         "The UN Trajectory: From Caution to Censure"
-    assert cite_this.headline_case("Background: flight, the border and what awaits those returned") == \
+    assert cite_formats.headline_case("Background: flight, the border and what awaits those returned") == \
         "Background: Flight, the Border and What Awaits Those Returned"
-    assert cite_this.sentence_case(WORK.title, cite_this.proper_nouns(WORK)) == \
+    assert cite_work.sentence_case(WORK.title, cite_work.proper_nouns(WORK)) == \
         "Forced repatriation of North Korean refugees from China: A policy handbook"
 
 
 def test_bibtex_parses_and_carries_the_edition():
     for page, kind in ((None, "book"), (PAGE, "incollection")):
-        data = parse_string(cite_this.bibtex(WORK, page), "bibtex")
+        data = parse_string(cite_formats.bibtex(WORK, page), "bibtex")
         (key, entry), = data.entries.items()
         assert entry.type == kind
-        assert entry.fields["edition"] == str(META["version"])
+        assert entry.fields["edition"] == f"Edition {META['version']}"
+        assert entry.fields["date"] == RELEASED.isoformat() and entry.fields["day"] == str(RELEASED.day)
+        assert "publisher" not in entry.fields
         assert entry.fields["year"] == str(RELEASED.year)
         assert entry.fields["url"] == (page.url if page else BASE)
         assert [str(p) for p in entry.persons["author"]] == [f"{{{a['name']}}}" for a in META["authors"]]
-    assert parse_string(cite_this.bibtex(WORK, PAGE), "bibtex").entries["forcedrepatriation2026ch4"] \
+    assert parse_string(cite_formats.bibtex(WORK, PAGE), "bibtex").entries["forcedrepatriation2026ch4"] \
         .fields["chapter"] == "4"
 
 
 def test_ris_parses_and_carries_the_edition():
-    book, = rispy.loads(cite_this.ris(WORK))
-    chapter, = rispy.loads(cite_this.ris(WORK, PAGE))
+    book, = rispy.loads(cite_formats.ris(WORK))
+    chapter, = rispy.loads(cite_formats.ris(WORK, PAGE))
     assert book["type_of_reference"] == "BOOK" and chapter["type_of_reference"] == "CHAP"
-    assert book["title"] == META["title"] and chapter["secondary_title"] == META["title"]
-    assert chapter["title"] == PAGE.title and chapter["urls"] == [PAGE.url]
+    sentence = cite_work.sentence_case(META["title"], cite_work.proper_nouns(WORK))
+    assert book["title"] == sentence and chapter["secondary_title"] == sentence
+    assert chapter["title"] == "The UN trajectory: From caution to censure" and chapter["urls"] == [PAGE.url]
+    assert chapter["section"] == "4" and "publisher" not in chapter
     for entry in (book, chapter):
-        assert entry["edition"] == str(META["version"])
+        assert entry["edition"] == f"Edition {META['version']}"
         assert entry["date"] == f"{RELEASED:%Y/%m/%d}"
         assert entry["authors"] == [a["name"] for a in META["authors"]]
 
@@ -151,7 +160,7 @@ def check_cite_box(name: str, soup: BeautifulSoup) -> list[str]:
     if len(entries) != 1 or next(iter(entries.values())).fields.get("url") != url:
         problems.append(f"{name}: BibTeX entry does not parse to one entry with url {url}")
     refs = rispy.loads(ris_block.get_text())
-    if len(refs) != 1 or refs[0].get("urls") != [url] or refs[0].get("edition") != str(META["version"]):
+    if len(refs) != 1 or refs[0].get("urls") != [url] or refs[0].get("edition") != f"Edition {META['version']}":
         problems.append(f"{name}: RIS entry lacks the URL or the edition")
     for link, block in zip(box.select("a.cite-download"), (bib, ris_block), strict=False):
         data = urllib.parse.unquote(link["href"].split(",", 1)[1])
@@ -185,12 +194,19 @@ def test_chapter_citation_names_its_chapter(pages):
     assert "Chap. 3 in" in box.select_one(".cite-chicago").get_text()
     assert "Chapter 3)" in box.select_one(".cite-apa").get_text()
     assert "\u201cChina\u2019s Position and Its Assessment.\u201d" in box.select_one(".cite-chicago").get_text()
+    # an English page names itself once: the English title in brackets is for translated pages
+    page = pages["chapters/03-china-position.html"]
+    names = [page.title.get_text(), box.get_text(" "),
+             *(page.select_one(f'meta[{a}="{n}"]')["content"]
+               for a, n in (("name", "citation_title"), ("property", "og:title")))]
+    for text in names:
+        assert "assessment [" not in text.lower(), text
 
 
 def test_how_to_cite_page_gives_the_handbook_citation(pages):
     page = pages["chapters/how-to-cite.html"]
     text = squash(page.select_one("article").get_text(" "))
-    whole = squash(cite_this.as_text(cite_this.chicago(WORK)))
+    whole = squash(cite_formats.as_text(cite_formats.chicago(WORK)))
     assert whole in text.replace(" .", "."), whole
     assert "@book{forcedrepatriation2026," in page.get_text()
     assert "TY  - BOOK" in page.get_text()
@@ -222,10 +238,10 @@ def check_head(name: str, html: str) -> list[str]:
     problems = []
     # Highwire Press (Google Scholar's inclusion guidelines)
     tags: dict[str, list[str]] = {}
-    for meta in soup.select('head meta[name^="citation_"]'):
+    for meta in soup.select('head meta[name^="citation_"], head meta[name^="prism."]'):
         tags.setdefault(meta["name"], []).append(meta["content"])
     for required in ("citation_title", "citation_author", "citation_publication_date",
-                     "citation_pdf_url", "citation_language", "citation_publisher"):
+                     "citation_pdf_url", "citation_language", "prism.edition"):
         if not tags.get(required):
             problems.append(f"{name}: no {required}")
     if tags.get("citation_author") and len(tags["citation_author"]) != len(META["authors"]):
@@ -244,8 +260,12 @@ def check_head(name: str, html: str) -> list[str]:
     book = item if name == "index.html" else item.get("isPartOf", {})
     if name == "index.html" and item.get("@type") != "Book":
         problems.append(f"{name}: JSON-LD is a {item.get('@type')}, not a Book")
-    if name != "index.html" and (item.get("@type") != "Chapter" or item.get("url") != canonical):
-        problems.append(f"{name}: JSON-LD is not a Chapter at {canonical}")
+    if name != "index.html" and (item.get("@type") not in ("Chapter", "CreativeWork") or item.get("url") != canonical):
+        problems.append(f"{name}: JSON-LD is not a Chapter or CreativeWork at {canonical}")
+    if tags.get("citation_abstract_html_url") != [canonical]:
+        problems.append(f"{name}: citation_abstract_html_url {tags.get('citation_abstract_html_url')} is not {canonical}")
+    if any("," not in a for a in tags.get("citation_author", [])):
+        problems.append(f"{name}: a citation_author without a comma, which Zotero splits at its last space")
     if book.get("@type") != "Book" or book.get("name") != META["title"] \
             or book.get("bookEdition") != str(META["version"]) \
             or book.get("datePublished") != RELEASED.isoformat():
@@ -290,7 +310,7 @@ def test_pdf_title_page_back_has_edition_licence_and_citation(pdf_path):
                           capture_output=True, text=True, check=True).stdout
     text = squash(back)
     assert f"Edition {META['version']}, {DATE_TEXT}." in text
-    assert "Suggested citation: " + squash(cite_this.as_text(cite_this.chicago(WORK))) in text, text
+    assert "Suggested citation: " + squash(cite_formats.as_text(cite_formats.chicago(WORK))) in text, text
     assert "CC BY 4.0" in text and "creativecommons.org/licenses/by/4.0" in text
     assert "DOI: not yet assigned" in text
     front = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-enc", "UTF-8", str(pdf_path), "-"],
