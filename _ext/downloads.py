@@ -14,10 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.locale import get_translation
 
 from chapter_pdfs import page_pdf
 
-CHAPTER_LABEL = "PDF of this chapter"
+_ = get_translation("handbook")  # the interface strings' catalogue (_ext/translations.py)
+CHAPTER_LABEL = _("PDF of this chapter")
 
 
 def human_size(size: int) -> str:
@@ -47,6 +49,8 @@ def add_downloads(app: Sphinx, pagename, templatename, context, doctree) -> None
                           "size": human_size(path.stat().st_size) if path.is_file() else None})
     context["downloads"] = items
     context["edition"] = app.config.release
+    context["downloads_text"] = {"menu": _("Downloads"), "download": _("Download"),
+                                 "edition": _("edition")}
 
 
 def setup(app: Sphinx):

@@ -31,11 +31,13 @@ while the text is: tests/snapshots/paragraphs.txt records them, and a test shows
 from __future__ import annotations
 
 from docutils import nodes
+from sphinx.locale import get_translation
 from sphinx.util import logging
 
 from cite_this import chapter_number, paragraph_citation
 
 logger = logging.getLogger(__name__)
+_ = get_translation("handbook")  # the interface strings' catalogue (_ext/translations.py)
 
 # the blocks that take a number when they sit directly in a section of a chapter
 NUMBERED = (nodes.paragraph, nodes.bullet_list, nodes.enumerated_list, nodes.definition_list)
@@ -52,9 +54,10 @@ def visit_para_number_html(self, node: para_number) -> None:
     title = f' title="{self.attval(node["title"])}"' if node.get("title") else ""
     # an e-reader's page has no margin to hang the number in: show it at the line's start
     classes = "para-num para-num-inline" if self.builder.name == "epub" else "para-num"
+    label = _("Paragraph")
     self.body.append(
         f'<a class="{classes}" href="#{node["anchor"]}" id="{node["anchor"]}"{title}'
-        f' aria-label="Paragraph {node["number"]}">{node["number"]}</a>'
+        f' aria-label="{label} {node["number"]}">{node["number"]}</a>'
     )
     raise nodes.SkipNode
 
@@ -64,11 +67,19 @@ def visit_para_number_latex(self, node: para_number) -> None:
     raise nodes.SkipNode
 
 
+def english(block: nodes.Element) -> str:
+    """The block's English text: a translated page (Sphinx's Locale transform) replaces a
+    paragraph's children but keeps its source in ``rawsource``, so the Korean and Chinese pages
+    number exactly the blocks the English one does."""
+    return block.rawsource if block.get("translated") and block.rawsource else block.astext()
+
+
 def dateline(block: nodes.Element) -> bool:
     """The "*As of 3 December 2026.*" line under a page's title: it dates the text, it is not
     a paragraph of it."""
     return (isinstance(block, nodes.paragraph) and len(block.children) == 1
-            and isinstance(block[0], nodes.emphasis) and block.astext().startswith("As of "))
+            and isinstance(block[0], nodes.emphasis)
+            and english(block).lstrip("*_").startswith("As of "))
 
 
 def introduced(block: nodes.Element) -> bool:
@@ -78,7 +89,7 @@ def introduced(block: nodes.Element) -> bool:
         return False
     index = block.parent.index(block)
     before = block.parent[index - 1] if index > 0 else None
-    return isinstance(before, nodes.paragraph) and before.astext().rstrip().endswith(":")
+    return isinstance(before, nodes.paragraph) and english(before).rstrip().endswith(":")
 
 
 def paragraph_prefix(app, docname: str) -> int | str | None:
