@@ -7,6 +7,8 @@ repeats it. Behaviour that needs code lives in _ext/, one small extension per be
 
 from __future__ import annotations
 
+import calendar
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "_ext"))
-from handbook_build import PDF_NAME  # noqa: E402  (one name for the PDF and EPUB files)
+from handbook_build import PDF_NAME, TRANSLATED_DOCS  # noqa: E402  (one name for the PDF and EPUB files)
 from handbook_metadata import load_or_defer  # noqa: E402
 
 # -- Project information ---------------------------------------------------------------------
@@ -29,6 +31,10 @@ author = "; ".join(a.get("name") or f"{a['given-names']} {a['family-names']}".st
 release = str(META["version"])
 version = release
 released = date.fromisoformat(str(META["date-released"]))
+handbook_released = released  # _ext/reproducible.py
+# Every date a build writes (the EPUB's package date, Sphinx's "last updated") is the edition's
+# release date unless the caller sets another, so two builds of one commit give the same files.
+os.environ.setdefault("SOURCE_DATE_EPOCH", str(calendar.timegm(released.timetuple())))
 copyright = f"{released.year}, {author}. Text: CC BY 4.0"  # noqa: A001 (Sphinx's name)
 SHORT_TITLE = "Forced Repatriation of North Korean Refugees from China"
 
@@ -58,6 +64,8 @@ extensions = [
     "data_figures",  # figures and the votes table drawn from data/ at build time
     "pdf_book",  # the PDF as a report: front matter, the website's chapter numbers, tables that fit
     "chapter_pdfs",  # each chapter's own PDF, cut from the book PDF, beside its page
+    "reproducible",  # the same sources give the same EPUB, byte for byte
+    "translations",  # the Korean and Chinese editions (/ko/, /zh/): switcher, status, terms, PDFs
 ]
 root_doc = "index"
 language = "en"
@@ -70,8 +78,11 @@ exclude_patterns = [
 templates_path = ["_templates"]
 nitpicky = True  # every cross-reference must resolve
 # _ext/sourcecheck.py reports an unknown key or label at its exact line with the nearest
-# existing ones; these messages (the paragraph's first line, no suggestion) would repeat it
-suppress_warnings = ["bibtex.key_not_found", "ref.ref"]
+# existing ones, and a page outside the toctree naming index.md; these messages (the
+# paragraph's first line, no suggestion, no file to edit) would repeat it
+# _ext/bibstyle.py reports a .bib entry's missing field at the entry's line in references.bib,
+# not at the bibliography directive's line
+suppress_warnings = ["bibtex.key_not_found", "ref.ref", "bibtex.missing_field", "toc.not_included"]
 today_fmt = "%d %B %Y"
 today = released.strftime(today_fmt).lstrip("0")
 numfig = True  # "Figure 1.1", "Table 5.2": figures and tables numbered by chapter
@@ -80,6 +91,23 @@ numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "List
                  "section": "Section %s"}
 # the brief is not a numbered chapter, but its paragraphs are cited like the chapters' (B.3)
 paragraph_prefixes = {"chapters/brief": "B"}
+
+# Translations (_ext/translations.py; CONTRIBUTING.md, "Translations"). One catalogue per
+# page (gettext_compact off), for the pages in handbook_translated_docs only; the other pages of
+# the /ko/ and /zh/ sites are the English text with a note saying so. No source locations in
+# the catalogues: they would name the folder the .pot was built in, and every line added to the
+# English would rewrite every later comment of every .po, burying the translators' changes in
+# noise; with one catalogue per page, in the page's order, the entry is easy to find without.
+locale_dirs = ["locales/"]
+gettext_compact = False
+gettext_location = False
+gettext_uuid = False
+# language (catalogue folder) -> public folder, BCP 47 tag for lang/hreflang, name in itself
+handbook_translations = {
+    "ko": {"folder": "ko", "tag": "ko", "name": "한국어"},
+    "zh_CN": {"folder": "zh", "tag": "zh-Hans", "name": "中文"},
+}
+handbook_translated_docs = TRANSLATED_DOCS  # index, the brief, the glossary
 
 # MyST
 myst_enable_extensions = ["colon_fence", "deflist", "substitution"]
@@ -111,7 +139,7 @@ html_theme_options = {
     "home_page_in_toc": True,
     "extra_footer": f"Edition {release}, {today}. Text under CC BY 4.0; code under the MIT licence.",
     # the download menu (_templates/downloads.html) first, then the theme's own buttons
-    "article_header_end": ["downloads.html", "article-header-buttons.html"],
+    "article_header_end": ["downloads.html", "language-switcher.html", "article-header-buttons.html"],
 }
 html_context = {
     "pdf_name": f"{PDF_NAME}.pdf",
@@ -211,5 +239,5 @@ linkcheck_report_timeouts_as_broken = False
 # host but the loopback interface, so the machinery can be tested without the network.
 linkcheck_ignore: list[str] = []
 linkcheck_anchors_ignore_for_url: list[str] = []
-if __import__("os").environ.get("LINKCHECK_OFFLINE"):
+if os.environ.get("LINKCHECK_OFFLINE"):
     linkcheck_ignore.append(r"^https?://(?!127\.0\.0\.1|localhost)")

@@ -28,11 +28,18 @@ TEX_PACKAGES = [
     "texlive-luatex",
     "texlive-latex-recommended",
     "texlive-latex-extra",
+    # biber and biblatex: references.bib's data-model check (_ext/bibermodel.py, nox -s lint)
+    # and the tests that compile the handbook's BibTeX with biblatex
+    "biber",
+    "texlive-bibtex-extra",
     "fonts-freefont-otf",
     "fonts-wqy-microhei",
     "poppler-utils",
+    # the Korean and Chinese PDFs of the brief (_latex/handbook-cjk.sty): Noto Serif and Sans
+    # CJK, whose KR and SC faces follow each language's glyph forms
+    "fonts-noto-cjk",
 ]
-TEX_COMMANDS = ["lualatex", "latexmk", "pdftotext", "pdffonts"]
+TEX_COMMANDS = ["lualatex", "latexmk", "pdftotext", "pdffonts", "biber"]
 APT_INSTALL = ["apt-get", "install", "-y", "--no-install-recommends", *TEX_PACKAGES]
 
 
@@ -46,6 +53,61 @@ def sphinx_command(builder: str, srcdir: Path = ROOT, outdir: Path | None = None
     if confdir:
         cmd += ["-c", str(confdir)]
     return [*cmd, *(extra or []), str(srcdir), str(outdir)]
+
+
+# The Korean and Chinese editions (_ext/translations.py): catalogue language -> the folder of
+# the site (_build/html/ko) and of the brief's PDF (forced-repatriation-handbook-brief-ko.pdf).
+TRANSLATIONS = {"ko": "ko", "zh_CN": "zh"}
+
+
+def translation_command(builder: str, language: str, outdir: Path | None = None,
+                        workdir: Path | None = None, extra: list[str] | None = None) -> list[str]:
+    """The sphinx-build command line for one builder in one translation: `html` into
+    _build/html/ko (beside the English site), `latex` (the brief alone) into _build/latex-ko.
+    Its doctrees and warnings file go in `workdir` (default _build), never into the site."""
+    folder = TRANSLATIONS[language]
+    workdir = workdir or BUILD
+    outdir = outdir or (BUILD / "html" / folder if builder == "html" else BUILD / f"{builder}-{folder}")
+    return ["sphinx-build", "-b", builder, *SPHINX_FLAGS, "-D", f"language={language}",
+            "-d", str(workdir / "doctrees" / f"{builder}-{folder}"),
+            "-w", str(workdir / f"{builder}-{folder}-warnings.txt"), *(extra or []), str(ROOT), str(outdir)]
+
+
+def translated_pdf_name(language: str) -> str:
+    return f"{PDF_NAME}-brief-{TRANSLATIONS[language]}.pdf"
+
+
+# The pages that have a catalogue (conf.py's handbook_translated_docs is this list).
+TRANSLATED_DOCS = ["index", "chapters/brief", "chapters/07-glossary"]
+LOCALES = ROOT / "locales"
+
+
+def update_catalogues(run, python: str = "python") -> None:
+    """After the English changes: new .pot files for the translated pages, merged into each
+    language's .po by sphinx-intl (msgmerge's rules: translations kept, changed strings marked
+    fuzzy, new ones empty), and the same for the interface strings (babel.cfg ->
+    locales/handbook.pot -> locales/<lang>/LC_MESSAGES/handbook.po). `run` runs one command
+    (nox's session.run, or subprocess.run with check=True)."""
+    pot = BUILD / "gettext"
+    shutil.rmtree(pot, ignore_errors=True)  # a page no longer translated must not come back
+    run([python, "-m", "sphinx", "-b", "gettext", "-E", "-q", "-d", str(BUILD / "doctrees" / "gettext"),
+         str(ROOT), str(pot), *[str(ROOT / f"{doc}.md") for doc in TRANSLATED_DOCS]])
+    (pot / "sphinx.pot").unlink(missing_ok=True)  # the theme's strings: Sphinx translates them
+    languages = [arg for language in TRANSLATIONS for arg in ("-l", language)]
+    run(["sphinx-intl", "update", "-p", str(pot), "-d", str(LOCALES), *languages])
+    ui_pot = LOCALES / "handbook.pot"
+    run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "--no-location", "--sort-output",
+         "--project", "handbook", "-o", str(ui_pot), str(ROOT / "_ext")])
+    for language in TRANSLATIONS:
+        run(["pybabel", "-q", "update", "--init-missing", "-D", "handbook",
+             "-i", str(ui_pot), "-d", str(LOCALES), "-l", language])
+
+
+def check_command(outdir: Path | None = None) -> list[str]:
+    """`nox -s check` and the tests' first step: Sphinx's dummy builder with the strict flags.
+    It reads and resolves every page as the real builds do, so every citation, pinpoint,
+    label, term, toctree and .bib mistake is reported, and writes nothing: seconds when warm."""
+    return sphinx_command("dummy", outdir=outdir or BUILD / "check", extra=["-q"])
 
 
 def source_date_epoch() -> str:
@@ -99,20 +161,32 @@ def missing_tex() -> list[str]:
     missing = [c for c in TEX_COMMANDS if shutil.which(c) is None]
     if shutil.which("fc-list"):
         fonts = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
-        missing += [f for f in ("FreeSerif", "WenQuanYi Micro Hei") if f not in fonts]
+        missing += [f for f in ("FreeSerif", "WenQuanYi Micro Hei", "Noto Serif CJK KR") if f not in fonts]
     return missing
 
 
+# System packages are installed only when asked: in CI (CI=true, which GitHub Actions and
+# .ci/run set) or with HANDBOOK_SYSTEM_PACKAGES=install (README.md's commands for a fresh
+# machine). Otherwise a session that lacks them stops with the command to run.
+SYSTEM_PACKAGES_ASKED = ("CI", "true"), ("HANDBOOK_SYSTEM_PACKAGES", "install")
+
+
+def system_packages_asked() -> bool:
+    return any(os.environ.get(name, "").lower() == value for name, value in SYSTEM_PACKAGES_ASKED)
+
+
 def apt_install_or_explain(what: str, missing, packages: list[str]) -> str | None:
-    """Install `packages` with apt-get when running as root; otherwise return the exact command
-    a user must run. `missing()` lists what is absent; None means everything is there."""
+    """Install `packages` with apt-get when running as root and asked to (see above); otherwise
+    return the exact command a user must run. `missing()` lists what is absent; None means
+    everything is there."""
     absent = missing()
     if not absent:
         return None
     command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
+    if shutil.which("apt-get") is None or os.geteuid() != 0 or not system_packages_asked():
         return (f"{what} need {', '.join(absent)}. On Debian or Ubuntu run:\n"
-                "  sudo apt-get update && sudo " + " ".join(command))
+                "  sudo apt-get update && sudo " + " ".join(command) + "\n"
+                "or, as root, set HANDBOOK_SYSTEM_PACKAGES=install to let the session do it.")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     subprocess.run([*command, "-qq"], check=True, env=env)
@@ -181,6 +255,70 @@ def node_tool(*parts: str) -> Path:
     return NODE_DIR / "node_modules" / Path(*parts)
 
 
+# -- Requirements by role, hash-locked ---------------------------------------------------------
+
+REQUIREMENTS = ROOT / "requirements"
+ROLES = ("build", "test", "lint")
+
+
+def _name(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def pins(path: Path) -> dict[str, str]:
+    """name -> version of a requirements file: its own exact pins and those of the files it
+    includes with -r (requirements/*.in), or every package of a lock file (*.txt)."""
+    import re
+
+    found: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            found.update(pins(path.parent / line[3:].strip()))
+        elif match := re.match(r"^([A-Za-z0-9_.-]+)==([^\s\\;]+)", line):
+            found[_name(match.group(1))] = match.group(2)
+    return found
+
+
+def lock_problems() -> list[str]:
+    """Each role's lock file (requirements/ROLE.txt) must hold every exact pin of its .in file,
+    at the same version: the .in is what the editors choose, the lock what pip installs."""
+    problems = []
+    for role in ROLES:
+        source, lock = REQUIREMENTS / f"{role}.in", REQUIREMENTS / f"{role}.txt"
+        if not lock.is_file():
+            problems.append(f"{lock.relative_to(ROOT)}: missing")
+            continue
+        locked = pins(lock)
+        for name, version in pins(source).items():
+            if locked.get(name) != version:
+                problems.append(f"{source.relative_to(ROOT)}: {name}=={version}, but "
+                                f"{lock.relative_to(ROOT)} has {locked.get(name, 'nothing')}")
+    fix = ("uv pip compile --generate-hashes --python-version 3.11 requirements/ROLE.in "
+           "-o requirements/ROLE.txt")
+    return [f"{p} \u2014 run: {fix}" for p in problems]
+
+
+def encoding_problems(paths: list[Path]) -> list[str]:
+    """Text files must be UTF-8 without a byte-order mark: `file:line: what` for each that is
+    not (pre-commit's hook; the build reports the same for references.bib, _ext/bibcheck.py)."""
+    problems = []
+    for path in paths:
+        if not path.is_file():  # a file deleted in the change being committed
+            continue
+        raw = path.read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            problems.append(f"{path}:1: starts with a byte-order mark; save it as UTF-8 without BOM")
+            continue
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw.count(b"\n", 0, err.start) + 1
+            problems.append(f"{path}:{line}: byte 0x{raw[err.start]:02x} is not UTF-8; save the "
+                            "file as UTF-8")
+    return problems
+
+
 if __name__ == "__main__":
     # `python3 _ext/handbook_build.py apt-packages` prints the Debian packages, for CI files
     # that install them with sudo (GitHub's runners) rather than as root; `browser-packages`
@@ -192,5 +330,14 @@ if __name__ == "__main__":
         print(" ".join(TEX_PACKAGES))
     elif sys.argv[1:] == ["browser-packages"]:
         print(" ".join(p for p in BROWSER_PACKAGES if p not in ("nodejs", "npm")))
+    elif sys.argv[1:2] == ["check-encoding"]:  # pre-commit, with the files to check
+        found = encoding_problems([Path(a) for a in sys.argv[2:]])
+        print("\n".join(found), end="\n" if found else "")
+        sys.exit(1 if found else 0)
+    elif sys.argv[1:] == ["check-locks"]:  # nox -s lint
+        found = lock_problems()
+        print("\n".join(found) or f"requirements: the {len(ROLES)} lock files match their .in files")
+        sys.exit(1 if found else 0)
     else:
-        sys.exit("usage: handbook_build.py apt-packages | browser-packages")
+        sys.exit("usage: handbook_build.py apt-packages | browser-packages | check-locks | "
+                 "check-encoding FILE...")

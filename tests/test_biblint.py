@@ -62,9 +62,10 @@ def test_every_exception_names_a_real_entry_and_gives_a_reason():
 def test_command_line_exit_status_and_archive_count():
     run = lambda *a: subprocess.run([sys.executable, str(ROOT / "_ext" / "biblint.py"), *a],  # noqa: E731
                                     capture_output=True, text=True, cwd=ROOT)
-    good, bad = run(), run(str(LINT / "https.bib"))
+    good, bad, counted = run(), run(str(LINT / "https.bib")), run("--archives")
     assert good.returncode == 0, good.stdout + good.stderr
-    assert "online sources have no archived copy" in good.stdout  # a count, not a failure
+    assert good.stdout.strip() == "references.bib: 0 problem(s)"  # nothing else, unless asked
+    assert counted.returncode == 0 and "online sources have no archived copy" in counted.stdout
     assert bad.returncode == 1 and "https.bib:5: smith2012: url uses http" in bad.stdout
 
 

@@ -20,19 +20,18 @@ GITHUB = ROOT / ".github"
 
 
 def pins() -> dict[str, str]:
-    out = {}
-    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^([A-Za-z0-9_.-]+)==(\S+)", line)
-        if match:
-            out[match.group(1).lower()] = match.group(2)
-    return out
+    """Every exact pin of requirements/*.in, by lower-case name."""
+    import handbook_build as hb
+
+    return {name: version for role in hb.ROLES
+            for name, version in hb.pins(ROOT / "requirements" / f"{role}.in").items()}
 
 
 # -- ruff ------------------------------------------------------------------------------------
 
 def ruff(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     exe = BIN / "ruff"
-    assert exe.is_file(), "ruff is missing: install requirements.txt (python3 -m nox -s lint)"
+    assert exe.is_file(), "ruff is missing: install requirements/test.txt (python3 -m nox -s tests)"
     return subprocess.run([str(exe), "check", "--no-cache", *args], capture_output=True, text=True, cwd=cwd)
 
 
@@ -63,13 +62,14 @@ def pin_mismatches(hook_list: list[dict], pinned: dict[str, str]) -> list[str]:
             name, _, version = dep.partition("==")
             if pinned.get(name.lower()) != version:
                 problems.append(f".pre-commit-config.yaml: hook {hook['id']} pins {dep}, "
-                                f"requirements.txt has {name}=={pinned.get(name.lower())}")
+                                f"requirements/*.in have {name}=={pinned.get(name.lower())}")
     return problems
 
 
 def test_pre_commit_runs_the_ci_checks_with_the_same_pins():
     hook_list = hooks()
-    assert {h["id"] for h in hook_list} >= {"ruff", "biblint", "prose"}
+    assert {h["id"] for h in hook_list} >= {"check", "ruff", "biblint", "prose", "encoding",
+                                            "check-yaml", "check-workflows", "zizmor"}
     assert pin_mismatches(hook_list, pins()) == []
     for hook in hook_list:  # the scripts a hook runs exist
         for word in hook["entry"].split():
@@ -80,12 +80,12 @@ def test_pre_commit_runs_the_ci_checks_with_the_same_pins():
 def test_pin_check_reports_a_mismatch():
     stale = [{"id": "ruff", "additional_dependencies": ["ruff==0.0.1"]}]
     assert pin_mismatches(stale, {"ruff": "0.17.5"}) == [
-        ".pre-commit-config.yaml: hook ruff pins ruff==0.0.1, requirements.txt has ruff==0.17.5"]
+        ".pre-commit-config.yaml: hook ruff pins ruff==0.0.1, requirements/*.in have ruff==0.17.5"]
 
 
 def test_pre_commit_config_is_valid():
     exe = BIN / "pre-commit"
-    assert exe.is_file(), "pre-commit is missing: install requirements.txt"
+    assert exe.is_file(), "pre-commit is missing: install requirements/test.txt"
     result = subprocess.run([str(exe), "validate-config", ".pre-commit-config.yaml"],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
