@@ -61,8 +61,7 @@ def check(bib: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    sys.path.insert(0, str(HERE))
-    from handbook_build import apt_install_or_explain
+    from handbook_build import apt_install_or_explain  # beside this script
 
     problem = apt_install_or_explain("The data-model check of references.bib",
                                      lambda: [] if shutil.which("biber") else ["biber"], ["biber"])

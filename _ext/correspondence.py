@@ -202,5 +202,4 @@ def setup(app):
 if __name__ == "__main__":
     if len(sys.argv) != 4:
         sys.exit("usage: python _ext/correspondence.py OLD_EDITION NEW_EDITION BUILT_HTML_DIR")
-    sys.path.insert(0, str(Path(__file__).parent))
     print(make_map(sys.argv[1], sys.argv[2], Path(sys.argv[3])))

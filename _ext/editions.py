@@ -55,8 +55,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-from handbook_build import SPHINX_FLAGS  # noqa: E402  (the same strict flags as every build)
+from handbook_build import SPHINX_FLAGS  # noqa: E402  (beside this script; the same strict flags as every build)
 
 TAG = re.compile(r"^v(\d+(?:\.\d+)*)$")
 PARA_ID = re.compile(r'\bid="(para-([a-z0-9]+)-(\d+))"', re.I)

@@ -9,14 +9,12 @@ the machine.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
 import handbook_build as hb  # noqa: E402
 
 LOCAL_HOSTS = {"127.0.0.1"}

@@ -31,8 +31,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-import handbook_build as hb  # noqa: E402
+import handbook_build as hb  # noqa: E402  (_ext/ is on the path: pyproject.toml)
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
 # every page's source: the tests that read the sources (citations, links) read these
@@ -62,11 +61,6 @@ PDF_FIXTURES = {"tex", "latex_build", "pdf_path", "pdf_text", "chapter_pdfs"}
 BROWSER_FIXTURES = {"browser_tools", "browser", "chromium_browser"}
 # the fixtures that build the real handbook (and everything that depends on them)
 BOOK_FIXTURES = PDF_FIXTURES | {"html_build", "epub_path", "html_dir", "pages"}
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "pdf: needs TeX (builds the real PDF); set by conftest.py")
-    config.addinivalue_line("markers", "browser: needs Chromium or Java; set by conftest.py")
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -12,7 +12,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "bibermodel"
-sys.path.insert(0, str(ROOT / "_ext"))
 import bibermodel  # noqa: E402
 
 

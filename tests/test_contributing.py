@@ -176,6 +176,18 @@ def test_link_rot_opens_one_issue_listing_broken_links(tmp_path):
     assert "example.org/fine" not in body
 
 
+def test_link_rot_issue_escapes_what_other_servers_say(tmp_path):
+    """A server's error text goes into the issue as a code span: no mention, link or HTML."""
+    hostile = {**BROKEN, "info": "503 <img src=x onerror=alert(1)> ping @octocat [x](https://evil.example) | `tick`\nnext"}
+    calls = run_report(tmp_path, [hostile], open_issues=[])
+    create = [c for c in calls if c[:2] == ["issue", "create"]][0]
+    body = Path(create[create.index("--body-file") + 1]).read_text()
+    row = next(line for line in body.splitlines() if "octocat" in line)
+    cells = [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+    assert len(cells) == 3, row  # the pipe in the text did not add a column
+    assert all(c.startswith("`") and c.endswith("`") and c.count("`") == 2 for c in cells), row
+
+
 def test_link_rot_updates_the_open_issue_then_closes_it(tmp_path):
     issue = [{"number": 7, "title": "Broken links"}, {"number": 3, "title": "Broken links in PDF?"}]
     calls = run_report(tmp_path, [BROKEN], open_issues=issue)

@@ -17,7 +17,6 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT, hb
 
-sys.path.insert(0, str(ROOT / "_ext"))
 import translation_status  # noqa: E402
 import translations  # noqa: E402
 

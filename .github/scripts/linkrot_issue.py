@@ -26,6 +26,14 @@ def broken(output_json: Path) -> list[dict]:
                   key=lambda r: (r.get("filename", ""), r.get("lineno") or 0))
 
 
+def code(text: str, limit: int = 200) -> str:
+    """Text from elsewhere (a server's error message, an address) as a Markdown code span in a
+    table cell: GitHub then renders no link, HTML, image or @mention from it. Backticks and
+    line breaks cannot occur inside the span; a pipe must be escaped even there (GFM tables)."""
+    text = " ".join(str(text).split()).replace("`", "'")[:limit]
+    return "`" + text.replace("|", "\\|") + "`" if text else ""
+
+
 def body(rows: list[dict], run_url: str = "") -> str:
     lines = [
         f"The weekly link check found {len(rows)} broken link(s). Each source in "
@@ -36,8 +44,8 @@ def body(rows: list[dict], run_url: str = "") -> str:
         "|---|---|---|",
     ]
     for r in rows:
-        info = str(r.get("info", "")).replace("|", "\\|").replace("\n", " ")[:200]
-        lines.append(f"| `{r.get('filename', '?')}:{r.get('lineno', '?')}` | <{r.get('uri', '')}> | {info} |")
+        where = code(f"{r.get('filename', '?')}:{r.get('lineno', '?')}")
+        lines.append(f"| {where} | {code(r.get('uri', ''), 500)} | {code(r.get('info', ''))} |")
     if run_url:
         lines += ["", f"Run: {run_url}"]
     lines += ["", "This issue is updated by `.github/workflows/linkcheck.yml`; it closes itself "
