@@ -71,6 +71,18 @@ def _runner(session: nox.Session, role: str):
     return run
 
 
+def _sphinx(session: nox.Session, run, cmd: list[str]) -> None:
+    """Run a sphinx-build command line quietly (-q: only the messages that matter); when it
+    fails, end the session by repeating its messages (the warnings file, `file:line: what`),
+    so the last lines a contributor reads are the ones to fix."""
+    try:
+        run(*cmd[:1], "-q", *cmd[1:])
+    except nox.command.CommandFailed:
+        warnings = Path(cmd[cmd.index("-w") + 1]) if "-w" in cmd else None
+        text = warnings.read_text(encoding="utf-8").strip() if warnings and warnings.is_file() else ""
+        session.error(f"The build failed. Fix these lines:\n{text}" if text else "The build failed (see above).")
+
+
 def _ensure_tex(session: nox.Session) -> None:
     problem = hb.install_tex_or_explain()
     if problem:
@@ -92,14 +104,14 @@ def _ensure_node_tools(run) -> None:
         run(*npm_ci, silent=True)
 
 
-def _html(run) -> None:
-    run(*hb.sphinx_command("html"))
+def _html(session: nox.Session, run) -> None:
+    _sphinx(session, run, hb.sphinx_command("html"))
 
 
 def _pdf(session: nox.Session, run) -> None:
     _ensure_tex(session)
     latexdir = hb.BUILD / "latex"
-    run(*hb.sphinx_command("latex", outdir=latexdir))
+    _sphinx(session, run, hb.sphinx_command("latex", outdir=latexdir))
     run(*hb.latexmk_command(latexdir))
     pdf = latexdir / f"{hb.PDF_NAME}.pdf"
     glyphs = hb.missing_glyphs(latexdir / f"{hb.PDF_NAME}.log")
@@ -120,7 +132,7 @@ def _pdf(session: nox.Session, run) -> None:
 
 
 def _epub(session: nox.Session, run) -> None:
-    run(*hb.sphinx_command("epub"))
+    _sphinx(session, run, hb.sphinx_command("epub"))
     epub = hb.epub_path()
     html = hb.BUILD / "html"
     html.mkdir(parents=True, exist_ok=True)
@@ -138,10 +150,10 @@ def _translations(session: nox.Session, run, pdf: bool = True) -> None:
         site.mkdir(parents=True, exist_ok=True)
         if pdf:
             latexdir = hb.BUILD / f"latex-{folder}"
-            run(*hb.translation_command("latex", language, outdir=latexdir))
+            _sphinx(session, run, hb.translation_command("latex", language, outdir=latexdir))
             run(*hb.latexmk_command(latexdir))
             shutil.copy2(latexdir / hb.translated_pdf_name(language), site)
-        run(*hb.translation_command("html", language, outdir=site))
+        _sphinx(session, run, hb.translation_command("html", language, outdir=site))
 
 
 # -- The build environment ---------------------------------------------------------------------
@@ -152,7 +164,7 @@ def build(session: nox.Session) -> None:
     run = _runner(session, "build")
     _pdf(session, run)  # first: each page shows the PDF's and the EPUB's file sizes
     _epub(session, run)
-    _html(run)
+    _html(session, run)
     _translations(session, run)  # /ko/ and /zh/, after the English files they link to
 
 
@@ -161,7 +173,7 @@ def html(session: nox.Session) -> None:
     """Build the HTML site only (strict: warnings are errors) into _build/html; with
     `-- --translations`, the Korean and Chinese sites too (without their PDFs)."""
     run = _runner(session, "build")
-    _html(run)
+    _html(session, run)
     if "--translations" in session.posargs:
         _translations(session, run, pdf=False)
 
@@ -177,15 +189,14 @@ def check(session: nox.Session) -> None:
     """The quick check: everything a text change can break (citations and their pinpoints,
     labels, glossary terms, the table of contents, references.bib, spelling), in seconds."""
     run = _runner(session, "build")
-    failed = []
-    for name, cmd in (("the sources", hb.check_command()),
-                      ("spelling and terms", ["python", "_ext/prose.py"])):
-        try:
-            run(*cmd)
-        except nox.command.CommandFailed:
-            failed.append(name)
-    if failed:
-        session.error(f"Fix the lines above ({', '.join(failed)}).")
+    spelling_failed = False
+    try:
+        run("python", "_ext/prose.py")
+    except nox.command.CommandFailed:
+        spelling_failed = True
+    _sphinx(session, run, hb.check_command())  # ends the session with its messages if it fails
+    if spelling_failed:
+        session.error("Fix the spelling and terms above.")
 
 
 @nox.session(default=False)  # a bare `nox` starts nothing slow by accident

@@ -35,9 +35,11 @@ TEX_PACKAGES = [
     "fonts-freefont-otf",
     "fonts-wqy-microhei",
     "poppler-utils",
-    # the Korean and Chinese PDFs of the brief (_latex/handbook-cjk.sty): Noto Serif and Sans
-    # CJK, whose KR and SC faces follow each language's glyph forms
-    "fonts-noto-cjk",
+    # the Korean and Chinese PDFs of the brief (_latex/handbook-cjk.sty): Nanum Myeongjo and
+    # Gothic (10 MB), AR PL UMing CN (8 MB), each in its language's glyph forms; Noto CJK
+    # (57 MB) made each LuaLaTeX run of the brief take 2.6 GB and several times as long
+    "fonts-nanum",
+    "fonts-arphic-uming",
 ]
 TEX_COMMANDS = ["lualatex", "latexmk", "pdftotext", "pdffonts", "biber"]
 APT_INSTALL = ["apt-get", "install", "-y", "--no-install-recommends", *TEX_PACKAGES]
@@ -107,7 +109,7 @@ def check_command(outdir: Path | None = None) -> list[str]:
     """`nox -s check` and the tests' first step: Sphinx's dummy builder with the strict flags.
     It reads and resolves every page as the real builds do, so every citation, pinpoint,
     label, term, toctree and .bib mistake is reported, and writes nothing: seconds when warm."""
-    return sphinx_command("dummy", outdir=outdir or BUILD / "check", extra=["-q"])
+    return sphinx_command("dummy", outdir=outdir or BUILD / "check")
 
 
 def source_date_epoch() -> str:
@@ -161,7 +163,8 @@ def missing_tex() -> list[str]:
     missing = [c for c in TEX_COMMANDS if shutil.which(c) is None]
     if shutil.which("fc-list"):
         fonts = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
-        missing += [f for f in ("FreeSerif", "WenQuanYi Micro Hei", "Noto Serif CJK KR") if f not in fonts]
+        missing += [f for f in ("FreeSerif", "WenQuanYi Micro Hei", "NanumMyeongjo", "AR PL UMing CN")
+                    if f not in fonts]
     return missing
 
 

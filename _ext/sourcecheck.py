@@ -64,20 +64,25 @@ def _suggest(word: str, options, n: int = 3) -> str:
 
 def code_lines(lines: list[str]) -> set[int]:
     """Indices of lines inside literal code fences (```text, ```{code-block}), where a citation
-    is an example, not a citation; a directive's content (```{admonition}) is text."""
-    inside, fence, found = False, "", set()
+    is an example, not a citation; a directive's content (```{admonition}) is text. Fences
+    nest: a directive's closing fence closes the directive, it does not open a code block."""
+    stack: list[tuple[str, bool]] = []  # the open fences: (fence, holds literal code)
+    found: set[int] = set()
     for i, line in enumerate(lines):
         match = FENCE.match(line)
-        if not inside and match:
-            info = match.group(3).strip()
-            if not info.startswith("{") or info.startswith(("{code", "{literalinclude")):
-                inside, fence = True, match.group(2)
-            continue
-        if inside:
-            if line.strip().startswith(fence) and not line.strip()[len(fence):].strip():
-                inside = False
+        fence, info = (match.group(2), match.group(3).strip()) if match else ("", "")
+        closes = bool(match and stack and not info and fence[0] == stack[-1][0][0]
+                      and len(fence) >= len(stack[-1][0]))
+        if stack and stack[-1][1]:  # inside literal code: only its closing fence counts
+            if closes:
+                stack.pop()
             else:
                 found.add(i)
+            continue
+        if closes:
+            stack.pop()
+        elif match:
+            stack.append((fence, not info.startswith("{") or info.startswith(("{code", "{literalinclude"))))
     return found
 
 

@@ -26,6 +26,8 @@ CASES = {
     "malformed-pinpoint": ("page.md:7", "write {cite:p}`known2014{para. 17}`"),
     "pandoc-citation": ("page.md:7", "write {cite:p}`known2014`"),
     "key-typo": ("page.md:8", "unknown citation key 'knwn2014' (did you mean 'known2014'?)"),
+    # a directive's closing fence is not the opening of a code block, where keys are not checked
+    "key-typo-after-directive": ("page.md:9", "unknown citation key 'knwn2014' (did you mean 'known2014'?)"),
     "label-typo": ("page.md:8", "undefined label 'pag' (did you mean 'page'?)"),
     "unknown-term": ("page.md:7", "term not in the glossary 'nosuchterm'"),
     "bib-year-typo": ("references.bib:5", "year '2O14' is not four digits"),
@@ -33,7 +35,8 @@ CASES = {
 }
 
 
-ONE_LINE = {"malformed-pinpoint", "pandoc-citation", "key-typo", "label-typo", "unknown-term",
+ONE_LINE = {"malformed-pinpoint", "pandoc-citation", "key-typo", "key-typo-after-directive",
+            "label-typo", "unknown-term",
             "unknown-key", "orphan-page", "bib-missing-field"}
 
 
