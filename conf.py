@@ -35,8 +35,11 @@ handbook_released = released  # _ext/reproducible.py
 # Every date a build writes (the EPUB's package date, Sphinx's "last updated") is the edition's
 # release date unless the caller sets another, so two builds of one commit give the same files.
 os.environ.setdefault("SOURCE_DATE_EPOCH", str(calendar.timegm(released.timetuple())))
-copyright = f"{released.year}, {author}. Text: CC BY 4.0"  # noqa: A001 (Sphinx's name)
-SHORT_TITLE = "Forced Repatriation of North Korean Refugees from China"
+# "CC-BY-4.0" -> "CC BY 4.0", the licence's own short name (the code's licence, MIT, is the
+# repository's LICENSE file and not part of the citation record)
+LICENCE = str(META["license"]).replace("-", " ").replace("CC BY SA", "CC BY-SA").replace("CC BY NC", "CC BY-NC")
+copyright = f"{released.year}, {author}. Text: {LICENCE}"  # noqa: A001 (Sphinx's name)
+SHORT_TITLE = project.partition(": ")[0]  # the title without its subtitle
 
 # -- General configuration -------------------------------------------------------------------
 
@@ -137,7 +140,7 @@ html_theme_options = {
     "use_download_button": False,  # the theme's button prints one page; the real PDF is linked
     "use_fullscreen_button": False,
     "home_page_in_toc": True,
-    "extra_footer": f"Edition {release}, {today}. Text under CC BY 4.0; code under the MIT licence.",
+    "extra_footer": f"Edition {release}, {today}. Text under {LICENCE}; code under the MIT licence.",
     # the download menu (_templates/downloads.html) first, then the theme's own buttons
     "article_header_end": ["downloads.html", "language-switcher.html", "article-header-buttons.html"],
 }
@@ -182,7 +185,7 @@ epub_description = handbook_description
 
 # -- Options for LaTeX output ----------------------------------------------------------------
 
-# lualatex: Unicode input with a fallback font for Hangul and Han (fewest Debian packages).
+# lualatex: Unicode input; Hangul and Han in their own font (_latex/handbook.sty, section 2).
 latex_engine = "lualatex"
 latex_use_xindy = False  # xindy is not installed; the handbook has no index
 latex_documents = [(root_doc, f"{PDF_NAME}.tex", project, author, "manual", False)]
