@@ -22,6 +22,8 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from handbook_build import shown  # beside this file: the repository-relative path
 from urllib.parse import urlsplit
 
 from pybtex.database import Entry
@@ -104,10 +106,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        try:
-            where = self.path.resolve().relative_to(ROOT)
-        except ValueError:
-            where = self.path
+        where = shown(self.path)
         return f"{where}:{self.line}: {self.key}: {self.message} [{self.rule}]"
 
 

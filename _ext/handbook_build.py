@@ -45,6 +45,14 @@ TEX_COMMANDS = ["lualatex", "latexmk", "pdftotext", "pdffonts", "biber"]
 APT_INSTALL = ["apt-get", "install", "-y", "--no-install-recommends", *TEX_PACKAGES]
 
 
+def shown(path: Path) -> str:
+    """A path as messages show it: relative to the repository when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def sphinx_command(builder: str, srcdir: Path = ROOT, outdir: Path | None = None,
                    confdir: Path | None = None, extra: list[str] | None = None) -> list[str]:
     """The sphinx-build command line for one builder. Each builder keeps its own doctrees:

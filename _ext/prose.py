@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from handbook_build import shown  # beside this file: the repository-relative path
+
 ROOT = Path(__file__).resolve().parent.parent
 WORDLIST = ROOT / "_ext" / "wordlist.txt"
 
@@ -31,10 +33,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        try:
-            where = self.path.resolve().relative_to(ROOT)
-        except ValueError:
-            where = self.path
+        where = shown(self.path)
         return f"{where}:{self.line}: {self.message} [{self.check}]"
 
 
