@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from handbook_build import shown  # beside this file: the repository-relative path
+from handbook_build import Problem  # beside this file: one kind of finding for every checker
 from urllib.parse import urlsplit
 
 from pybtex.database import Entry
@@ -95,19 +95,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "song-fmr", "china-dprk1964protocol", "hrw2023letter", "cecc2014", "mfa2012honglei",
     )},
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    key: str
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        where = shown(self.path)
-        return f"{where}:{self.line}: {self.key}: {self.message} [{self.rule}]"
 
 
 @dataclass
@@ -281,7 +268,7 @@ def lint(path: Path, exceptions: dict[tuple[str, str], str] | None = None) -> Re
         line, start = lines.get(key, (0, 0))
         if field:
             line = _field_line(text, start, line, field)
-        problems.append(Problem(path, line, key, rule, message))
+        problems.append(Problem(path, line, rule, message, key=key))
 
     for key, entry in entries.items():
         for rule, field, message in _check_entry(key, entry):
@@ -293,7 +280,7 @@ def lint(path: Path, exceptions: dict[tuple[str, str], str] | None = None) -> Re
         add(key, "duplicate", None, message)
     for rule, key in sorted(set(exceptions) - fired):
         if key in entries:
-            problems.append(Problem(path, lines[key][0], key, "exception",
+            problems.append(Problem(path, lines[key][0], "exception", key=key, message=
                                     f"the '{rule}' rule now passes: remove the exception "
                                     f"for {key} from EXCEPTIONS in _ext/biblint.py"))
     online = [e for e in entries.values() if "url" in e.fields]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,20 @@ TEX_PACKAGES = [
 ]
 TEX_COMMANDS = ["lualatex", "latexmk", "pdftotext", "pdffonts", "biber"]
 APT_INSTALL = ["apt-get", "install", "-y", "--no-install-recommends", *TEX_PACKAGES]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of a checker (biblint.py, prose.py): `file:line: [key: ]message [rule]`."""
+    path: Path
+    line: int
+    rule: str
+    message: str
+    key: str = ""
+
+    def __str__(self) -> str:
+        key = f"{self.key}: " if self.key else ""
+        return f"{shown(self.path)}:{self.line}: {key}{self.message} [{self.rule}]"
 
 
 def shown(path: Path) -> str:

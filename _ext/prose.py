@@ -16,25 +16,12 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from handbook_build import shown  # beside this file: the repository-relative path
+from handbook_build import Problem  # beside this file: one kind of finding for every checker
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDLIST = ROOT / "_ext" / "wordlist.txt"
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    check: str
-    message: str
-
-    def __str__(self) -> str:
-        where = shown(self.path)
-        return f"{where}:{self.line}: {self.message} [{self.check}]"
 
 
 # -- From MyST to the words a reader sees ----------------------------------------------------

@@ -18,7 +18,7 @@ def test_handbook_sources_pass_spelling_and_terminology():
 
 
 def test_each_check_fires_on_the_bad_page():
-    found = {(p.line, p.check, p.message.split(":")[0]) for p in prose.check([BAD])}
+    found = {(p.line, p.rule, p.message.split(":")[0]) for p in prose.check([BAD])}
     assert found == {
         (4, "spelling", "unknown word 'refoulment' (did you mean 'refoulement'?)"),
         (4, "terminology", "'non-refoulment'"),
@@ -41,7 +41,7 @@ def test_a_stale_short_form_exception_is_reported(tmp_path):
     page.write_text("The Commission of Inquiry reported; the Commission found.\n")
     assert prose.terminology(page) == []
     stale = prose.terminology(page, short_form_exceptions={"clean.md": "reason"})
-    assert [p.check for p in stale] == ["terminology"] and "SHORT_FORM_EXCEPTIONS" in stale[0].message
+    assert [p.rule for p in stale] == ["terminology"] and "SHORT_FORM_EXCEPTIONS" in stale[0].message
 
 
 def test_every_word_in_the_word_list_is_used():
