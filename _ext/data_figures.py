@@ -47,19 +47,19 @@ CACHE = "_build/figures"  # in the source folder, so that every build of it shar
 
 FIGURES = {  # name: (data file, table read, default caption)
     "arrivals": ("arrivals.csv", "arrivals",
-                 "North Koreans arriving in the Republic of Korea per year, {arrivals_first_year}–"
-                 "{arrivals_latest_year}, and how many of them were women. Source: South Korean "
+                 "North Koreans arriving in the Republic of Korea, {arrivals_first_year}–"
+                 "{arrivals_latest_year}. Per year, and how many of them were women. Source: South Korean "
                  "government figures, mostly the Ministry of Unification's, as cited row by row in "
                  "the data (see {{ref}}`data`); where sources differ, the first figure listed."),
     "votes": ("resolutions.csv", "resolutions",
-              "Votes on the resolutions of the Commission on Human Rights, the Human Rights "
-              "Council and the General Assembly on human rights in the DPRK, the Security "
-              "Council's procedural votes on the subject, and China's position. Source: the "
+              "UN votes on human rights in the DPRK, and China's position. The resolutions of "
+              "the Commission on Human Rights, the Human Rights Council and the General Assembly, "
+              "and the Security Council's procedural votes on the subject. Source: the "
               "resolutions, meeting records and reports cited row by row in the data (see "
               "{{ref}}`data`)."),
     "returns": ("returns.csv", "returns",
-                "Forced returns of North Koreans from China as reported, by how certain the report "
-                "is. Numbers are as reported; reports overlap and are not added up. Source: the "
+                "Forced returns of North Koreans from China, as reported. By how certain each "
+                "report is; numbers are as reported; reports overlap and are not added up. Source: the "
                 "reports cited row by row in the data (see {{ref}}`data`)."),
     "map": ("border-map.geojson", None,
             "The China-North Korea border region. Boundaries: Natural Earth 4.1.0, 1:10m (public "
