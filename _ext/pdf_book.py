@@ -21,6 +21,7 @@ every LaTeX setting; nothing here is layout):
   the source gives or, failing that, the ones docutils measured.
 * **Code blocks.** Each block is told the length of its longest line, so that the style can
   shrink the type until the line fits (the BibTeX and RIS that readers copy).
+* **Short captions.** The lists of figures and tables give each caption's first sentence only.
 
 It also writes the PDF/A metadata file (``<name>.xmpdata``, read by the pdfx package) from
 CITATION.cff, so that the XMP metadata and the document information agree with the website.
@@ -245,12 +246,58 @@ def fit_code(doctree: nodes.document) -> None:
         parent.insert(at, raw(rf"\begingroup\handbookcodefits{{{max(longest, 1)}}}"))
 
 
+# The end of a caption's first sentence: a full stop, question or exclamation mark before a
+# capital, unless it ends an initial or a common abbreviation, or a colon ("Votes, 2003-2025:
+# the vote and China's position").
+SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\u201c\"(])|:(?=\s)")
+ABBREVIATIONS = {"al", "art", "cf", "dr", "e.g", "i.e", "mr", "no", "para", "paras", "st", "vol", "vs"}
+
+
+def first_sentence_end(text: str) -> int | None:
+    """Where the first sentence of a caption's text ends (after its full stop), or None."""
+    for match in SENTENCE_END.finditer(text):
+        if match.group() == ":":
+            return match.start()
+        word = text[:match.start()].split()[-1:] or [""]
+        if len(word[0]) == 1 or word[0].lower().lstrip("(") in ABBREVIATIONS:
+            continue  # "J. Smith", "para. 3"
+        return match.end()
+    return None
+
+
+def short_captions(doctree: nodes.document) -> None:
+    """The lists of figures and tables name each by its caption's first sentence: the rest
+    of the caption goes into \\handbookrest{...}, which prints it under the figure or table
+    and is left out of the lists (_latex/handbook.sty, section 7), as LaTeX's
+    \\caption[short]{long} would; Sphinx's LaTeX writer has no short caption of its own."""
+    captions = [c for c in doctree.findall(nodes.caption) if isinstance(c.parent, nodes.figure)]
+    captions += [t for t in doctree.findall(nodes.title) if isinstance(t.parent, nodes.table)]
+    for caption in captions:
+        for index, child in enumerate(caption.children):
+            if not isinstance(child, nodes.Text):
+                continue  # a sentence ends in the caption's own text, not inside a link
+            end = first_sentence_end(str(child))
+            if end is None:
+                continue
+            head, rest = str(child)[:end], str(child)[end:]
+            if not rest.strip() and index == len(caption.children) - 1:
+                break  # the caption is one sentence
+            tail = caption.children[index + 1:]
+            for node in tail:
+                caption.remove(node)
+            caption.replace(child, nodes.Text(head))
+            caption += [nodes.raw("", r"\handbookrest{", format="latex"), nodes.Text(rest), *tail,
+                        nodes.raw("", "}", format="latex")]
+            break
+
+
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if app.builder.name != "latex" or docname != app.config.root_doc:
         return
     shape_front_matter(app, doctree)
     fit_tables(doctree)
     fit_code(doctree)
+    short_captions(doctree)
 
 
 # -- PDF/A metadata --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import CHAPTERS, ROOT, hb
+from conftest import CHAPTERS, ROOT, SOURCES, hb
 
 META = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
 HANGUL = re.compile(r"[\uac00-\ud7a3]+")
@@ -70,7 +70,7 @@ def test_pdf_fonts_are_embedded(pdf_path):
 
 
 def test_pdf_has_korean_and_chinese_text(pdf_path, latex_build):
-    sources = "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "index.md", *CHAPTERS])
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in SOURCES)
     hangul, han = set(HANGUL.findall(sources)), set(HAN.findall(sources))
     assert hangul and han, "the handbook should carry at least one Korean and one Chinese term"
     # the text area only: Chinese breaks between any two characters, also across pages, and

@@ -98,6 +98,47 @@ def layout_problems(pdf: Path, area: TextArea, tol: float = TOLERANCE) -> list[s
     return problems
 
 
+def list_entries(latexdir: Path) -> list[str]:
+    """Each entry of the lists of figures and tables (the .lof and .lot files), as plain text
+    and as the contents page prints it: without what \\handbookrest holds (_latex/handbook.sty)."""
+    entries = []
+    for path in sorted([*latexdir.glob("*.lof"), *latexdir.glob("*.lot")]):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            start = line.find(r"\numberline ")
+            if not line.startswith(r"\contentsline ") or start < 0:
+                continue
+            # without the page number and link target: "}{26}{table.4.1}%"
+            line = re.sub(r"\}\{[^{}]*\}\{[^{}]*\}%?$", "", line).replace(r"\sphinxhyphen {}", "-")
+            text, depth, skip = "", 0, None
+            for i, char in enumerate(line[start:], start):
+                if skip is None and line.startswith(r"\handbookrest {", i):
+                    skip = depth  # the rest of the caption: not in the list
+                if char == "{":
+                    depth += 1
+                elif char == "}":
+                    depth -= 1
+                    if skip is not None and depth == skip:
+                        skip = None
+                        continue
+                if skip is None:
+                    text += char
+            text = re.sub(r"\\numberline \{[^}]*\}|\\[A-Za-z]+ ?|[{}]", "", text)
+            entries.append(" ".join(text.split()))
+    return entries
+
+
+def longer_than_first_sentence(entries: list[str]) -> list[str]:
+    """List entries that go on after their first sentence (_ext/pdf_book.py's rule)."""
+    from pdf_book import first_sentence_end
+
+    long = []
+    for entry in entries:
+        end = first_sentence_end(entry)
+        if end is not None and entry[end:].strip(" .:}"):
+            long.append(entry)
+    return long
+
+
 def blank_pages(pdf: Path, area: TextArea, tol: float = TOLERANCE) -> list[int]:
     """Pages with nothing in the text area but perhaps a running head and foot."""
     blank = []
@@ -146,6 +187,17 @@ def test_table_and_figure_numbers_unique(pdf_text):
     assert not duplicates, f"numbers used more than once: {duplicates}"
     chapters = {number.split(".")[0] for kind, number in seen if "." in number}
     assert len(chapters) > 1, "tables and figures are numbered by chapter (numfig_secnum_depth = 1)"
+
+
+def test_lists_of_figures_and_tables_give_first_sentences(latex_build, pdf_text):
+    """The lists on the contents page name each figure and table by its caption's first
+    sentence; the caption under it is whole."""
+    entries = list_entries(latex_build.outdir)
+    assert len(entries) >= 5, entries
+    assert longer_than_first_sentence(entries) == []
+    flat = " ".join(pdf_text.split())
+    assert "The China-North Korea border region. Boundaries:" in flat.replace("\u2011", "-"), \
+        "the figure's caption lost its second sentence"
 
 
 def test_front_matter_in_report_order(pdf_path):
@@ -259,6 +311,51 @@ def test_each_chapter_pdf(manifest, starts, chapter_pdfs, pdf_path):
                     assert annot["/Dest"][0].idnum in own, f"{chapter['file']}: a dead link"
 
 
+def pdf_a_problems(reader: PdfReader) -> list[str]:
+    """What keeps a chapter PDF from being PDF/A-2b as its book is: no PDF/A identification or
+    output intent, XMP that disagrees with the document information, an unprinted link."""
+    root = reader.trailer["/Root"]
+    if "/Metadata" not in root:
+        return ["no XMP metadata"]
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    problems = [] if re.search(r"<pdfaid:part>2</pdfaid:part>\s*<pdfaid:conformance>B<", xmp) \
+        else ["no PDF/A-2b identification in the XMP"]
+    intents = [i.get_object() for i in root.get("/OutputIntents", [])]
+    if not any(i["/S"] == "/GTS_PDFA1" and "/DestOutputProfile" in i for i in intents):
+        problems.append("no PDF/A output intent")
+    info = reader.metadata
+    for element, key in (("dc:title", "/Title"), ("dc:description", "/Subject"),
+                         ("pdf:Producer", "/Producer"), ("xmp:CreatorTool", "/Creator")):
+        found = re.search(rf"<{element}>(?:\s*<rdf:\w+>\s*<rdf:li[^>]*>)?(.*?)<", xmp, re.S)
+        value = __import__("html").unescape(found.group(1)) if found else None
+        if value != info.get(key):
+            problems.append(f"XMP {element} {value!r} is not the document information's {info.get(key)!r}")
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            if not annot.get_object().get("/F", 0) & 4:
+                problems.append("an annotation that is not printed")
+                break
+    return problems
+
+
+def test_chapter_pdfs_are_pdf_a(manifest, chapter_pdfs, pdf_path):
+    """Each chapter PDF keeps the book's PDF/A identification and output intent, with its own
+    title in the XMP; a page cut by pypdf alone has neither (the check's bad fixture)."""
+    for chapter in manifest["chapters"]:
+        reader = PdfReader(chapter_pdfs / chapter["file"])
+        assert pdf_a_problems(reader) == [], chapter["file"]
+        assert reader.xmp_metadata.dc_title["x-default"] == chapter["title"]
+    import io
+
+    from pypdf import PdfWriter
+
+    bare, out = PdfWriter(), io.BytesIO()
+    bare.add_page(PdfReader(pdf_path).pages[0])
+    bare.add_metadata({"/Title": "x"})
+    bare.write(out)
+    assert len(pdf_a_problems(PdfReader(out))) >= 1
+
+
 def test_chapter_pdf_links_lead_to_the_website(manifest, chapter_pdfs):
     """A citation in a chapter PDF leads to its entry on the Sources page of the website."""
     chapter = next(c for c in manifest["chapters"] if c["number"] == 1)
@@ -301,6 +398,11 @@ def test_checks_catch_a_wide_table_and_a_long_chinese_line(tmp_path):
     assert any("\u4e2d" in p or "\u8bb0" in p or "\u5f55" in p for p in problems), \
         "the character check missed the Chinese line"
     assert any("below the text area" in p for p in problems), "the table over the foot was missed"
+    # Sphinx's defaults print no list of tables: the list entry LaTeX would write for the caption
+    caption = re.search(r"\\(?:sphinx)?caption\{(.*?)\}\\label", log.with_suffix(".tex").read_text(encoding="utf-8"))
+    (tmp_path / "whole.lot").write_text(rf"\contentsline {{table}}{{\numberline {{1}}{{{caption.group(1)}"
+                                        r"\strut }}{1}{table.1}%" "\n", encoding="utf-8")
+    assert longer_than_first_sentence(list_entries(tmp_path)), "the whole caption in the list was missed"
 
 
 def test_handbook_settings_fix_the_fixture(tmp_path):
@@ -308,3 +410,4 @@ def test_handbook_settings_fix_the_fixture(tmp_path):
     assert hb.overfull_boxes(log) == []
     assert layout_problems(pdf, text_area(log)) == []
     assert blank_pages(pdf, text_area(log)) == []
+    assert list_entries(log.parent) and longer_than_first_sentence(list_entries(log.parent)) == []
