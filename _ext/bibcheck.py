@@ -15,6 +15,8 @@ from pybtex.database.input import bibtex
 from pybtex.scanner import PybtexSyntaxError
 from sphinx.util import logging
 
+import handbook_build as hb
+
 logger = logging.getLogger(__name__)
 ENTRY_START = re.compile(r"^[ \t]*@(\w+)\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
 YEAR = re.compile(r"^[ \t]*(year)\s*=\s*[{\"]?([^}\",\n]*)", re.MULTILINE | re.IGNORECASE)
@@ -59,8 +61,12 @@ def problems(path: Path) -> list[str]:
                          "is not four digits (letter O for zero?); write it like 2003")
     if found:
         return found
+    stamp = hb.passed_check(path.parent, "bib", path, Path(__file__))  # parsed before, unchanged
+    if stamp.is_file():
+        return found
     try:
         bibtex.Parser(encoding="utf-8-sig").parse_string(text)
+        hb.record_pass(stamp)
     except PybtexSyntaxError as err:
         starts = [(_line_of(text, m.start()), m.group(2)) for m in ENTRY_START.finditer(text)]
         culprit = [s for s in starts if s[0] <= err.lineno][-1:]  # the entry the parser was in

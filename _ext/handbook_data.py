@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import pickle
 import re
 import shutil
 from datetime import date
@@ -53,6 +54,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.util import logging
 
+import handbook_build as hb
 from bibcheck import ENTRY_START
 
 logger = logging.getLogger(__name__)
@@ -120,6 +122,21 @@ def check_and_load(app, config) -> None:
     package_file = folder / "datapackage.json"
     if not package_file.is_file():
         return
+    # data/ as checked and read by an earlier build, while nothing it read has changed
+    stamp = hb.passed_check(app.srcdir, "data", *sorted(folder.iterdir()), Path(__file__),
+                            *(Path(app.srcdir, name) for name in app.config.bibtex_bibfiles or []))
+    if stamp.is_file():
+        loaded = pickle.loads(stamp.read_bytes())
+    else:
+        loaded = validated(app, folder, package_file)
+        hb.record_pass(stamp, pickle.dumps(loaded))
+    _TABLES[str(app.srcdir)] = loaded
+    config.myst_substitutions = {**config.myst_substitutions, **substitutions(loaded)}
+
+
+def validated(app, folder: Path, package_file: Path) -> dict[str, list[dict]]:
+    """data/ checked against datapackage.json (frictionless) and read, typed; or the build
+    stops with each defect at its file and row."""
     from frictionless import FrictionlessException, Package  # only for a book that has data
 
     try:
@@ -161,8 +178,7 @@ def check_and_load(app, config) -> None:
     if problems:
         # as _ext/bibcheck.py: the contributor's mistake, not a crash, so no traceback
         raise SystemExit(2)
-    _TABLES[str(app.srcdir)] = loaded
-    config.myst_substitutions = {**config.myst_substitutions, **substitutions(loaded)}
+    return loaded
 
 
 # -- Substitutions ---------------------------------------------------------------------------
