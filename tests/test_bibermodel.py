@@ -16,7 +16,7 @@ import bibermodel  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
-def biber():
+def biber(tex):  # `tex`: these tests are in the pdf tier (conftest.py)
     # TEX_PACKAGES has biber: `nox -s tests` installs it, so CI runs these tests
     if shutil.which("biber") is None:
         pytest.fail("biber is not installed: sudo apt-get install biber (nox -s tests does it)")

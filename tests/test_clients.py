@@ -129,11 +129,11 @@ def compile_with(tmp_path: Path, package: str, bib: str) -> list[str]:
 
 
 @pytest.mark.parametrize("package", sorted(LATEX))
-def test_latex_cites_the_bibtex_without_a_warning(pages, tmp_path, package):
+def test_latex_cites_the_bibtex_without_a_warning(pages, tmp_path, package, tex):
     bib = box_of(pages, HOME)["bib"] + "\n" + box_of(pages, CHAPTER)["bib"]
     assert compile_with(tmp_path, package, bib) == []
 
 
-def test_the_latex_check_finds_a_warning(tmp_path):
+def test_the_latex_check_finds_a_warning(tmp_path, tex):
     bad = "@book{x,\n    title = {T},\n    year = {2026},\n    date = {2026-13-40}\n}\n"
     assert compile_with(tmp_path, "biblatex", bad)
