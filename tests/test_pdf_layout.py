@@ -389,7 +389,7 @@ def build_fixture(tmp_path: Path, confdir: Path) -> tuple[Path, Path]:
     return tex.with_suffix(".pdf"), tex.with_suffix(".log")
 
 
-def test_checks_catch_a_wide_table_and_a_long_chinese_line(tmp_path):
+def test_checks_catch_a_wide_table_and_a_long_chinese_line(tmp_path, tex):
     pdf, log = build_fixture(tmp_path / "before", FIXTURE)  # Sphinx's LaTeX defaults
     overfull = hb.overfull_boxes(log)
     problems = layout_problems(pdf, text_area(log))
@@ -405,7 +405,7 @@ def test_checks_catch_a_wide_table_and_a_long_chinese_line(tmp_path):
     assert longer_than_first_sentence(list_entries(tmp_path)), "the whole caption in the list was missed"
 
 
-def test_handbook_settings_fix_the_fixture(tmp_path):
+def test_handbook_settings_fix_the_fixture(tmp_path, tex):
     pdf, log = build_fixture(tmp_path / "after", ROOT)  # the handbook's conf.py
     assert hb.overfull_boxes(log) == []
     assert layout_problems(pdf, text_area(log)) == []
