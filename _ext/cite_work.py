@@ -167,7 +167,8 @@ def sentence_case(title: str, names: set[str]) -> str:
     words = title.split(" ")
     out = []
     for i, word in enumerate(words):
-        if i == 0 or words[i - 1].endswith(":"):
+        if i == 0 or words[i - 1].endswith(":") or word.startswith("["):
+            # a title's start; "[" opens the English title of a translated page (page_for)
             out.append(word[:1].upper() + word[1:])
         elif keeps_capitals(word, names):
             out.append(word)

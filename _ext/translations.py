@@ -24,9 +24,15 @@ This extension adds:
 * the ``{translation-terms}`` directive: the glossary's table of the Korean and Chinese terms
   recorded in locales/<lang>/terminology.csv, each with its source; a row naming a term the
   glossary lacks, or a citation key references.bib lacks, stops the build at the CSV's line;
-* in a translated build, the LaTeX output is the brief alone (``<pdf>-brief-ko.pdf``), with
-  _latex/handbook-cjk.sty for Korean and Chinese line breaking and fonts, and linked from the
-  download menu of the translated site.
+* in a translated build, the LaTeX output is the brief alone (``<pdf>-brief-ko.pdf``): its own
+  title page (the translated title, the English one, the date, the status note, the addresses
+  of the page and of this PDF), then the brief's sections with the paragraph numbers B.1 ...;
+  _latex/handbook-cjk.sty sets the fonts; the download menu of the translated site links it;
+  PDF metadata (title, language) in the language;
+* dates in the language's own form (Babel's CLDR data): ``{{ released }}``, ``|today|``, the
+  cite box and the footer read 2026년 12월 3일 or 2026年12月3日;
+* in the head of a translated site's pages, PDF addresses that exist: the English site's book
+  and chapter PDFs, and the translated brief's own PDF for the brief.
 """
 
 from __future__ import annotations
@@ -36,8 +42,10 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.locale import get_translation
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -125,8 +133,13 @@ def configure(app, config) -> None:
     # the edition's date as the language writes it ({{ released }}, |today|, the cite box)
     local_date = localised_date(config)
     if local_date:
-        config.today = local_date
-        config.myst_substitutions = {**config.myst_substitutions, "released": local_date}
+        english_date, config.today = config.today, local_date
+        config.myst_substitutions = {**config.myst_substitutions, "released": LocalisedDate(
+            english_date, local_date, config.handbook_translated_docs)}
+        options = dict(config.html_theme_options)  # conf.py's footer: "Edition 0.2.0, <date>."
+        if english_date and "extra_footer" in options:
+            options["extra_footer"] = options["extra_footer"].replace(english_date, local_date)
+            config.html_theme_options = options
     pdf = config.html_context.get("pdf_name", "handbook.pdf")
     stem = pdf.removesuffix(".pdf")
     brief_pdf = f"{stem}-brief-{here['folder']}.pdf"
@@ -161,6 +174,30 @@ def configure(app, config) -> None:
     elements["maketitle"] = ""
     elements["tableofcontents"] = ""
     config.latex_elements = elements
+
+
+_READING: list[str] = [""]  # the page being read (source-read): LocalisedDate's page
+
+
+def reading(app, docname, source) -> None:
+    _READING[0] = docname
+
+
+class LocalisedDate(str):
+    """{{ released }} in a translated build: the language's date on a translated page, the
+    English one in the English text of the other pages ("As of 3 December 2026"). A MyST
+    substitution is one value for the whole build, which MyST prints with str()."""
+
+    def __new__(cls, english: str, local: str, docs) -> LocalisedDate:
+        date_text = super().__new__(cls, local)
+        date_text.english, date_text.docs = english, tuple(docs)
+        return date_text
+
+    def __getnewargs__(self):  # pickled with the environment
+        return (self.english, str.__str__(self), self.docs)
+
+    def __str__(self) -> str:
+        return str.__str__(self) if _READING[0] in self.docs or not self.english else self.english
 
 
 def localised_date(config) -> str:
@@ -208,6 +245,69 @@ class RecordEnglishTitle(SphinxTransform):
             self.env.metadata[docname]["english-title"] = title.astext()
 
 
+# -- The brief's PDF: references to the rest of the book ------------------------------------------
+
+class DistantReferences(SphinxPostTransform):
+    """The brief's PDF holds the brief alone: a {ref} to a chapter would print its bare label
+    ("since-2014"), since Sphinx's LaTeX builder cannot link a page outside the document. Give
+    it the section's title and a link to that page in this translation's site instead."""
+
+    default_priority = 5  # before Sphinx's ReferencesResolver (10)
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        here = current(self.config)
+        if here is None:
+            return
+        inside = getattr(self.app.builder, "docnames", ())
+        labels = self.env.domains.standard_domain.labels
+        base = english_base(self.app).rstrip("/") + f"/{here['folder']}/"
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            if node.get("refdomain") != "std" or node.get("reftype") != "ref":
+                continue
+            docname, labelid, section = labels.get(node["reftarget"], ("", "", ""))
+            if not docname or docname in inside:
+                continue
+            text = node.astext() if node.get("refexplicit") else section
+            node.replace_self(nodes.reference("", text, refuri=f"{base}{docname}.html#{labelid}"))
+
+
+class DistantLinks(SphinxPostTransform):
+    """The brief's citations ([MOU 2020]) and other links lead to the Sources page or another
+    chapter, which are not in the brief's PDF: LaTeX would write links to nowhere. Point each
+    at that page in this translation's site. After Sphinx's ShowUrlsTransform (400), so that
+    no footnote repeats the address of every citation."""
+
+    default_priority = 450
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        here = current(self.config)
+        if here is None:
+            return
+        inside = getattr(self.app.builder, "docnames", ())
+        base = english_base(self.app).rstrip("/") + f"/{here['folder']}/"
+        for node in self.document.findall(nodes.reference):
+            uri = node.get("refuri", "")
+            docname, _sep, anchor = uri[1:].partition("#")
+            if uri.startswith("%") and docname not in inside:
+                node["refuri"] = f"{base}{docname}.html" + (f"#{anchor}" if anchor else "")
+        # sphinxcontrib-bibtex writes its citation links as its own raw LaTeX node
+        # (sphinxcontrib/bibtex/style/template.py, nodes.py)
+        cite = re.compile(r"\\hyperlink\{cite\.([^:}]+):([^}]+)\}\{")
+
+        def link(match: re.Match) -> str:
+            if match.group(1) in inside:
+                return match.group(0)
+            return "\\sphinxhref{" + f"{base}{match.group(1)}.html\\#{match.group(2)}" + "}{"
+
+        from sphinxcontrib.bibtex.nodes import raw_latex
+
+        for node in list(self.document.findall(raw_latex)):
+            if cite.search(node.rawsource):
+                node.replace_self(raw_latex(cite.sub(link, node.rawsource)))
+
+
 # -- The status note -----------------------------------------------------------------------------
 
 def status_note(app, doctree, docname) -> None:
@@ -244,6 +344,7 @@ def status_note(app, doctree, docname) -> None:
         para += nodes.Text(".")
         box += para
         section["classes"].append("language-en")  # docutils writes lang="en" on the section
+        box["classes"].append(f"language-{here['tag']}")  # ... and the note is in the site's
     section.insert(1, box)
 
 
@@ -288,6 +389,7 @@ def page_context(app, pagename, templatename, context, doctree) -> None:
     if here is not None:
         context["language"] = here["tag"]
         english_downloads(app, pagename, context)
+        context["metatags"] = pdf_addresses(app, pagename, context.get("metatags", ""))
     if doctree is None:
         return
     if pagename not in app.config.handbook_translated_docs:
@@ -300,6 +402,24 @@ def page_context(app, pagename, templatename, context, doctree) -> None:
     context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(links)
     context["language_switcher"] = entries
     context["language_switcher_label"] = _("Languages")
+
+
+def pdf_addresses(app, pagename: str, tags: str) -> str:
+    """citation_meta.py gives each page the PDF of the book (or of its chapter) under the
+    site's address, which for /ko/ and /zh/ names files that exist only in the English site:
+    point those there, and give the translated brief its own PDF."""
+    site = app.config.html_baseurl.rstrip("/") + "/"
+    english = english_base(app).rstrip("/") + "/"
+    own = site + app.handbook_brief_pdf
+
+    def address(match: re.Match) -> str:
+        url = match.group(0)
+        return url if url == own else english + url[len(site):]
+
+    tags = re.sub(re.escape(site) + r"[^\"'\s<>]*?\.pdf", address, tags)
+    if pagename == BRIEF:
+        tags = re.sub(r'(name="citation_pdf_url" content=")[^"]*', lambda m: m.group(1) + own, tags)
+    return tags
 
 
 def english_downloads(app, pagename: str, context) -> None:
@@ -482,8 +602,11 @@ def setup(app):
     app.add_config_value("handbook_translated_docs", [], "env", types=[list])
     app.connect("config-inited", configure, priority=400)  # before cite_this reads the base URL
     app.connect("config-inited", load_interface_catalogue)
+    app.connect("source-read", reading)
     app.connect("builder-inited", check_terminology)
     app.add_transform(RecordEnglishTitle)
+    app.add_post_transform(DistantReferences)
+    app.add_post_transform(DistantLinks)
     app.add_directive("translation-terms", TranslationTerms)
     app.connect("doctree-resolved", status_note)
     app.connect("html-page-context", page_context)
