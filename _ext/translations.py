@@ -600,8 +600,9 @@ def pdf_metadata(app, exception) -> None:
 def setup(app):
     app.add_config_value("handbook_translations", {}, "env", types=[dict])
     app.add_config_value("handbook_translated_docs", [], "env", types=[list])
+    # the interface catalogue first: configure() translates the download labels with it
+    app.connect("config-inited", load_interface_catalogue, priority=390)
     app.connect("config-inited", configure, priority=400)  # before cite_this reads the base URL
-    app.connect("config-inited", load_interface_catalogue)
     app.connect("source-read", reading)
     app.connect("builder-inited", check_terminology)
     app.add_transform(RecordEnglishTitle)

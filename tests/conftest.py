@@ -60,7 +60,7 @@ LETTERED = {"chapters/brief": "B"}
 PDF_FIXTURES = {"tex", "latex_build", "pdf_path", "pdf_text", "chapter_pdfs"}
 BROWSER_FIXTURES = {"browser_tools", "browser", "chromium_browser"}
 # the fixtures that build the real handbook (and everything that depends on them)
-BOOK_FIXTURES = PDF_FIXTURES | {"html_build", "epub_path", "html_dir", "pages"}
+BOOK_FIXTURES = PDF_FIXTURES | {"html_build", "epub_path", "html_dir", "pages", "translated_sites"}
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -206,6 +206,39 @@ def chapter_pdfs(tmp_path_factory, latex_build) -> Path:
                           capture_output=True, text=True)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
     return outdir
+
+
+def build_translation(builder: str, language: str, outdir: Path, workdir: Path) -> subprocess.CompletedProcess:
+    """One builder in one translation, as `nox -s build` runs it (handbook_build.translation_command)."""
+    cmd = hb.translation_command(builder, language, outdir=outdir, workdir=workdir, extra=["-N"])
+    cmd[0] = str(Path(sys.executable).with_name("sphinx-build"))
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def translated_sites(tmp_path_factory, html_dir) -> dict[str, Path]:
+    """Each translation's site, built into a copy of the English site as `nox -s build` does
+    (_build/html/ko beside _build/html): a copy, so that the English site's tests, which read
+    every page of html_dir, never meet the /ko/ and /zh/ pages. The copy is the whole
+    published site: its root is the parent of each translation's folder."""
+    work = tmp_path_factory.mktemp("translations")
+    root = work / "html"
+    shutil.copytree(html_dir, root)
+    sites = {}
+    for language, folder in hb.TRANSLATIONS.items():
+        outdir = root / folder
+        proc = build_translation("html", language, outdir, work)
+        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
+        warnings = (work / f"html-{folder}-warnings.txt").read_text(encoding="utf-8")
+        assert not warnings.strip(), warnings
+        sites[language] = outdir
+    return sites
+
+
+@pytest.fixture(scope="session")
+def downloads_built(request) -> bool:
+    """Whether the site was built with its PDFs beside it (not in the fast tier)."""
+    return request.config.stash.get(NEEDS_PDF, True)
 
 
 @pytest.fixture(scope="session")

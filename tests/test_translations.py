@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -23,6 +22,7 @@ from conftest import ROOT, SOURCES, hb
 
 import translation_status  # noqa: E402
 import translations  # noqa: E402
+from conftest import build_translation as build  # noqa: E402  (one build command for the tests)
 
 TAGS = {"ko": "ko", "zh_CN": "zh-Hans"}
 TRANSLATED = [f"{doc}.html" for doc in hb.TRANSLATED_DOCS]
@@ -33,31 +33,6 @@ RELEASED = date.fromisoformat(str(META["date-released"]))
 DATES = {"ko": f"{RELEASED.year}년 {RELEASED.month}월 {RELEASED.day}일",
          "zh_CN": f"{RELEASED.year}年{RELEASED.month}月{RELEASED.day}日"}
 SCRIPTS = {"ko": re.compile(r"[\uac00-\ud7a3]"), "zh_CN": re.compile(r"[\u4e00-\u9fff]")}
-
-
-def build(builder: str, language: str, outdir: Path, workdir: Path) -> subprocess.CompletedProcess:
-    cmd = hb.translation_command(builder, language, outdir=outdir, workdir=workdir, extra=["-N"])
-    cmd[0] = str(Path(sys.executable).with_name("sphinx-build"))
-    return subprocess.run(cmd, capture_output=True, text=True)
-
-
-@pytest.fixture(scope="session")
-def translated_sites(tmp_path_factory, html_dir) -> dict[str, Path]:
-    """Each translation's site, built into a copy of the English site as `nox -s build` does
-    (_build/html/ko beside _build/html): a copy, so that the English site's tests, which read
-    every page of html_dir, never meet the /ko/ and /zh/ pages."""
-    work = tmp_path_factory.mktemp("translations")
-    root = work / "html"
-    shutil.copytree(html_dir, root)
-    sites = {}
-    for language, folder in hb.TRANSLATIONS.items():
-        outdir = root / folder
-        proc = build("html", language, outdir, work)
-        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
-        warnings = (work / f"html-{folder}-warnings.txt").read_text(encoding="utf-8")
-        assert not warnings.strip(), warnings
-        sites[language] = outdir
-    return sites
 
 
 def parse(path: Path) -> BeautifulSoup:
@@ -265,12 +240,15 @@ def test_recorded_terminology_files_are_valid():
 
 def terminology_mismatches(language: str) -> list[str]:
     """Each translated string whose English contains a recorded term but whose translation
-    does not contain the recorded translation (the part before any parenthesis)."""
+    does not contain the recorded translation (the part before any parenthesis, ASCII or
+    full-width). A translator's comment `# terminology: TERM ...` on an entry exempts TERM there,
+    with its reason: in a quotation of China's own words the translation renders China's
+    wording, not the glossary's."""
     from babel.messages.pofile import read_po
 
     path = ROOT / "locales" / language / "terminology.csv"
     with path.open(encoding="utf-8") as handle:
-        recorded = [(row["term"], row["translation"].split(" (")[0].strip())
+        recorded = [(row["term"], re.split(r"\s*[(\uff08]", row["translation"])[0].strip())
                     for row in csv.DictReader(handle) if row["term"] and row["translation"]]
     found = []
     for doc in hb.TRANSLATED_DOCS:
@@ -280,8 +258,10 @@ def terminology_mismatches(language: str) -> list[str]:
         for message in catalog:
             if not message.id or not message.string or message.fuzzy:
                 continue
+            exempt = {word for comment in message.user_comments if comment.startswith("terminology:")
+                      for word, _ in recorded if word in comment}
             for term, translation in recorded:
-                if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", message.id, re.I) \
+                if term not in exempt and re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", message.id, re.I) \
                         and translation not in message.string:
                     found.append(f"{po.relative_to(ROOT)}: '{term}' should be '{translation}' in: "
                                  f"{message.string[:60]}")
