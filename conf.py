@@ -15,7 +15,9 @@ from pathlib import Path
 
 
 ROOT = Path(__file__).parent
-sys.path.insert(0, str(ROOT / "_ext"))
+# Sphinx's way to load local extensions (its documentation, "conf.py"): the extensions in _ext/,
+# the build helpers they share with noxfile.py and the tests in tools/
+sys.path[:0] = [str(ROOT / "_ext"), str(ROOT / "tools")]
 from handbook_build import PDF_NAME, TRANSLATED_DOCS  # noqa: E402  (one name for the PDF and EPUB files)
 from handbook_metadata import load_or_defer  # noqa: E402
 

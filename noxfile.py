@@ -29,8 +29,8 @@ from pathlib import Path
 import nox
 
 ROOT = Path(__file__).parent
-sys.path.insert(0, str(ROOT / "_ext"))
-import handbook_build as hb  # noqa: E402  (shared with the tests)
+sys.path.insert(0, str(ROOT / "tools"))  # nox runs this file outside the environments
+import handbook_build as hb  # noqa: E402  (tools/: shared with conf.py and the tests)
 
 nox.options.default_venv_backend = "none"
 ENVS = ROOT / ".nox"
@@ -191,7 +191,7 @@ def check(session: nox.Session) -> None:
     run = _runner(session, "build")
     spelling_failed = False
     try:
-        run("python", "_ext/prose.py")
+        run("python", "tools/prose.py")
     except nox.command.CommandFailed:
         spelling_failed = True
     _sphinx(session, run, hb.check_command())  # ends the session with its messages if it fails
@@ -222,7 +222,7 @@ def editions(session: nox.Session) -> None:
     """Build each earlier edition from its git tag into _build/html/editions/VERSION/ (after build)."""
     run = _runner(session, "build")
     _ensure_tex(session)
-    run("python", "_ext/editions.py", *session.posargs)
+    run("python", "tools/editions.py", *session.posargs)
 
 
 @nox.session(default=False)  # a bare `nox` starts nothing slow by accident
@@ -243,11 +243,11 @@ def lint(session: nox.Session) -> None:
     run = _runner(session, "lint")
     checks = [
         ("ruff", ["ruff", "check", "."]),
-        ("references.bib", ["python", "_ext/biblint.py"]),
-        ("biber's data model", ["python", "_ext/bibermodel.py"]),
-        ("spelling and terms", ["python", "_ext/prose.py"]),
-        ("translations", ["python", "_ext/translation_status.py"]),  # counts; never fails
-        ("lock files", ["python", "_ext/handbook_build.py", "check-locks"]),
+        ("references.bib", ["python", "tools/biblint.py"]),
+        ("biber's data model", ["python", "tools/bibermodel.py"]),
+        ("spelling and terms", ["python", "tools/prose.py"]),
+        ("translations", ["python", "tools/translation_status.py"]),  # counts; never fails
+        ("lock files", ["python", "tools/handbook_build.py", "check-locks"]),
         ("workflows' schema", ["check-jsonschema", "--builtin-schema", "vendor.github-workflows",
                                *map(str, sorted((ROOT / ".github" / "workflows").glob("*.yml")))]),
         ("workflows' security", ["zizmor", "--offline", "--quiet", ".github/workflows"]),

@@ -57,7 +57,7 @@ def built_paragraphs(html_dir: Path) -> list[tuple[str, str]]:
 
     out = []
     for page in sorted(html_dir.rglob("*.html")):
-        if page.relative_to(html_dir).parts[0] == "editions":  # earlier editions (_ext/editions.py)
+        if page.relative_to(html_dir).parts[0] == "editions":  # earlier editions (tools/editions.py)
             continue
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         for anchor in soup.select("article a.para-num"):

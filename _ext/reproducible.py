@@ -6,7 +6,7 @@ commit differ. The texts are already the same (Sphinx dates the package from
 SOURCE_DATE_EPOCH, which the build sets to the edition's release date). This extension, after
 the build, writes the archive again with the same entries in the same order and compression,
 each dated SOURCE_DATE_EPOCH (or the edition's release date when it is not set). The PDF's
-dates come from the same variable (_ext/handbook_build.py, latexmk_command).
+dates come from the same variable (tools/handbook_build.py, latexmk_command).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ own gettext workflow (CONTRIBUTING.md, "Translations").
 
 conf.py names the languages (``handbook_translations``: catalogue language -> public folder,
 BCP 47 tag, name) and the translated pages (``handbook_translated_docs``: the home page, the
-brief and the glossary). A build with ``-D language=ko`` (_ext/handbook_build.py,
+brief and the glossary). A build with ``-D language=ko`` (tools/handbook_build.py,
 ``translation_command``) is the whole site: the translated pages from locales/ko/, every other
 page in English with a note, in the reader's language, that it is available in English only.
 Building every page keeps every cross-reference of the brief working and the build strict.
@@ -247,21 +247,33 @@ class RecordEnglishTitle(SphinxTransform):
 
 # -- The brief's PDF: references to the rest of the book ------------------------------------------
 
-class DistantReferences(SphinxPostTransform):
+class BriefOnly(SphinxPostTransform):
+    """A transform of the brief's PDF in a translation: what it needs to know of the build."""
+
+    builders = ("latex",)
+
+    def context(self) -> tuple[dict, tuple, str] | None:
+        """(this translation, the documents in the PDF, the translated site's address), or
+        None in the English build."""
+        here = current(self.config)
+        if here is None:
+            return None
+        inside = getattr(self.app.builder, "docnames", ())
+        return here, inside, english_base(self.app).rstrip("/") + f"/{here['folder']}/"
+
+
+class DistantReferences(BriefOnly):
     """The brief's PDF holds the brief alone: a {ref} to a chapter would print its bare label
     ("since-2014"), since Sphinx's LaTeX builder cannot link a page outside the document. Give
     it the section's title and a link to that page in this translation's site instead."""
 
     default_priority = 5  # before Sphinx's ReferencesResolver (10)
-    builders = ("latex",)
 
     def run(self, **kwargs) -> None:
-        here = current(self.config)
-        if here is None:
+        if (found := self.context()) is None:
             return
-        inside = getattr(self.app.builder, "docnames", ())
+        _here, inside, base = found
         labels = self.env.domains.standard_domain.labels
-        base = english_base(self.app).rstrip("/") + f"/{here['folder']}/"
         for node in list(self.document.findall(addnodes.pending_xref)):
             if node.get("refdomain") != "std" or node.get("reftype") != "ref":
                 continue
@@ -272,21 +284,18 @@ class DistantReferences(SphinxPostTransform):
             node.replace_self(nodes.reference("", text, refuri=f"{base}{docname}.html#{labelid}"))
 
 
-class DistantLinks(SphinxPostTransform):
+class DistantLinks(BriefOnly):
     """The brief's citations ([MOU 2020]) and other links lead to the Sources page or another
     chapter, which are not in the brief's PDF: LaTeX would write links to nowhere. Point each
     at that page in this translation's site. After Sphinx's ShowUrlsTransform (400), so that
     no footnote repeats the address of every citation."""
 
     default_priority = 450
-    builders = ("latex",)
 
     def run(self, **kwargs) -> None:
-        here = current(self.config)
-        if here is None:
+        if (found := self.context()) is None:
             return
-        inside = getattr(self.app.builder, "docnames", ())
-        base = english_base(self.app).rstrip("/") + f"/{here['folder']}/"
+        _here, inside, base = found
         for node in self.document.findall(nodes.reference):
             uri = node.get("refuri", "")
             docname, _sep, anchor = uri[1:].partition("#")

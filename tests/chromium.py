@@ -1,7 +1,7 @@
 """Debian's Chromium, driven by playwright, for the browser tests and the bench.
 
 playwright is only the driver: the browser is /usr/bin/chromium from Debian (installed by the
-nox tests session, _ext/handbook_build.py), never a browser build that playwright downloads.
+nox tests session, tools/handbook_build.py), never a browser build that playwright downloads.
 Every request a page makes is routed through `guard`: requests to the site's own server go on,
 anything else is recorded and aborted, so a test can fail on it without any traffic leaving
 the machine.

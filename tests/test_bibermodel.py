@@ -1,4 +1,4 @@
-"""references.bib passes biber's data-model check with 0 warnings (_ext/bibermodel.py, run by
+"""references.bib passes biber's data-model check with 0 warnings (tools/bibermodel.py, run by
 `nox -s lint`), and the check fails, at the entry's line, on entries biblatex rejects."""
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ def test_each_defect_is_one_line_at_its_entry():
 
 
 def test_command_fails_on_any_warning():
-    bad = subprocess.run([sys.executable, str(ROOT / "_ext" / "bibermodel.py"), str(FIXTURES / "bad.bib")],
+    bad = subprocess.run([sys.executable, str(ROOT / "tools" / "bibermodel.py"), str(FIXTURES / "bad.bib")],
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "3 data-model warnings" in bad.stderr
     assert "Traceback" not in bad.stderr
-    good = subprocess.run([sys.executable, str(ROOT / "_ext" / "bibermodel.py"), str(FIXTURES / "good.bib")],
+    good = subprocess.run([sys.executable, str(ROOT / "tools" / "bibermodel.py"), str(FIXTURES / "good.bib")],
                           capture_output=True, text=True)
     assert good.returncode == 0, good.stderr

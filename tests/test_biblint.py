@@ -1,4 +1,4 @@
-"""The bibliography linter (_ext/biblint.py): the real references.bib passes, and each rule
+"""The bibliography linter (tools/biblint.py): the real references.bib passes, and each rule
 fires, naming the key and the line, on a bad example under tests/fixtures/lint/."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def test_every_exception_names_a_real_entry_and_gives_a_reason():
 
 
 def test_command_line_exit_status_and_archive_count():
-    run = lambda *a: subprocess.run([sys.executable, str(ROOT / "_ext" / "biblint.py"), *a],  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, str(ROOT / "tools" / "biblint.py"), *a],  # noqa: E731
                                     capture_output=True, text=True, cwd=ROOT)
     good, bad, counted = run(), run(str(LINT / "https.bib")), run("--archives")
     assert good.returncode == 0, good.stdout + good.stderr

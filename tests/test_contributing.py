@@ -275,7 +275,7 @@ def test_a_chapter_is_a_file_and_a_toctree_line(tmp_path):
     from conftest import NUMBERED, run_sphinx, toctrees
 
     src = tmp_path / "book"
-    keep = ("conf.py", "index.md", "references.bib", "CITATION.cff", "chapters", "data", "_ext",
+    keep = ("conf.py", "index.md", "references.bib", "CITATION.cff", "chapters", "data", "_ext", "tools",
             "_static", "_templates", "_latex", "editions", "locales")
     src.mkdir()
     for name in keep:

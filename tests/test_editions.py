@@ -3,7 +3,7 @@ carry a banner that names the current edition, and a paragraph address resolves 
 
 The fixture is a git repository made here: a two-page Sphinx book with numbered paragraph
 anchors (#para-1-2), tagged v0.1.0 and v0.2.0, and a paragraph map from one to the other, built
-with the same tool (_ext/editions.py) that publishes the handbook's editions. HTML only.
+with the same tool (tools/editions.py) that publishes the handbook's editions. HTML only.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def conf_with(tmp_path, cff: str):
     conf = tmp_path / "conf"
     conf.mkdir()
     shutil.copy2(ROOT / "conf.py", conf / "conf.py")
-    for name in ("_ext", "_static", "_templates", "_latex"):
+    for name in ("_ext", "tools", "_static", "_templates", "_latex"):
         (conf / name).symlink_to(ROOT / name)
     (conf / "CITATION.cff").write_text(cff, encoding="utf-8")
     return conf

@@ -1,4 +1,4 @@
-"""Prose checks (_ext/prose.py): the handbook's sources pass, and each check fires, with the
+"""Prose checks (tools/prose.py): the handbook's sources pass, and each check fires, with the
 file and line, on tests/fixtures/prose/bad.md."""
 
 from __future__ import annotations
@@ -48,4 +48,4 @@ def test_every_word_in_the_word_list_is_used():
     """A word list that only grows hides typos: each entry must occur in the sources."""
     text = "\n".join(p.read_text(encoding="utf-8") for p in prose.sources()).casefold()
     unused = sorted(w for w in prose.load_wordlist() if not re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text))
-    assert not unused, f"remove from _ext/wordlist.txt (not used in the text): {unused}"
+    assert not unused, f"remove from tools/wordlist.txt (not used in the text): {unused}"

@@ -1,5 +1,5 @@
 """The release workflow (.github/workflows/release.yml) is valid and attaches what the build
-really makes: its file paths are the build's own names (_ext/handbook_build.py,
+really makes: its file paths are the build's own names (tools/handbook_build.py,
 _ext/chapter_pdfs.py), and its collecting step, run on a build tree laid out like the real one,
 produces exactly the release files. Cheap: no build, no network."""
 

@@ -1,6 +1,6 @@
 """Two builds of the same commit give byte-identical downloads (the website's files are already
 compared by path in the snapshot tests): the EPUB (_ext/reproducible.py) and the PDF
-(SOURCE_DATE_EPOCH, _ext/handbook_build.py's latexmk_command)."""
+(SOURCE_DATE_EPOCH, tools/handbook_build.py's latexmk_command)."""
 
 from __future__ import annotations
 

@@ -210,7 +210,7 @@ def test_status_checker_counts(tmp_path):
     result = translation_status.status(po)
     assert (result.total, result.fuzzy, result.untranslated) == (3, 1, 1)
     assert result.line(tmp_path) == "x.po: 1 fuzzy, 1 untranslated (of 3)"
-    proc = subprocess.run([sys.executable, str(ROOT / "_ext" / "translation_status.py")],
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "translation_status.py")],
                           capture_output=True, text=True)
     assert proc.returncode == 0 and "locales/ko/LC_MESSAGES/chapters/brief.po:" in proc.stdout
 

@@ -7,7 +7,7 @@ biber's own (``biber --tool --validate-datamodel``), with one addition to the da
 ``symbol`` (biber.conf). biber reports problems as WARN lines and still exits 0, so this script
 counts them and fails on any, each as ``references.bib:LINE: KEY: what``::
 
-    python _ext/bibermodel.py [FILE.bib]
+    python tools/bibermodel.py [FILE.bib]
 
 Needs Debian's ``biber`` (installed as root when missing, like the TeX packages).
 """

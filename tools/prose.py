@@ -5,9 +5,9 @@ works offline, installs from requirements.txt like everything else (no Debian di
 system library as pyspelling or pyenchant need) and runs unchanged in CI, nox and pre-commit.
 Its English list holds both British and American forms, so the terminology rules below keep
 the handbook's British spelling. Words the dictionary lacks but the handbook uses rightly
-(names, romanised Korean and Chinese, UN jargon) go in _ext/wordlist.txt.
+(names, romanised Korean and Chinese, UN jargon) go in tools/wordlist.txt.
 
-    python _ext/prose.py [file.md ...]      (default: index.md and chapters/*.md)
+    python tools/prose.py [file.md ...]      (default: index.md and chapters/*.md)
 
 Exit status 1 when a check fails; each message names the file, the line and the word.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 from handbook_build import Problem  # beside this file: one kind of finding for every checker
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDLIST = ROOT / "_ext" / "wordlist.txt"
+WORDLIST = ROOT / "tools" / "wordlist.txt"
 
 
 # -- From MyST to the words a reader sees ----------------------------------------------------
@@ -151,7 +151,7 @@ def _spell(token: str, checker, words: set[str]) -> str | None:
     guess = checker.correction(forms[-1])
     hint = f" (did you mean '{guess}'?)" if guess and guess != forms[-1] else ""
     return (f"unknown word '{token}'{hint}: correct it, or if it is right add it to "
-            "_ext/wordlist.txt")
+            "tools/wordlist.txt")
 
 
 def _checker(words: set[str]):
@@ -232,7 +232,7 @@ def terminology(path: Path, short_form_exceptions: dict[str, str] | None = None)
                           for p in terminology(path, short_form_exceptions={})):
         problems.append(Problem(path, 1, "terminology", "the first-mention rule for 'the "
                                 "Commission' now passes here: remove this page from "
-                                "SHORT_FORM_EXCEPTIONS in _ext/prose.py"))
+                                "SHORT_FORM_EXCEPTIONS in tools/prose.py"))
     return problems
 
 

@@ -9,7 +9,7 @@ Every message names the file, the line, the entry key and what to do.
 It needs only pybtex, so the `lint` nox session, the tests and the pre-commit hook all run
 the same code:
 
-    python _ext/biblint.py [references.bib ...]
+    python tools/biblint.py [references.bib ...]
 
 Exit status 1 when a rule fails. Online sources without an archived copy (``archiveurl``) are
 counted, not failed: an archived copy can only be looked up with the network (the weekly link
@@ -282,7 +282,7 @@ def lint(path: Path, exceptions: dict[tuple[str, str], str] | None = None) -> Re
         if key in entries:
             problems.append(Problem(path, lines[key][0], "exception", key=key, message=
                                     f"the '{rule}' rule now passes: remove the exception "
-                                    f"for {key} from EXCEPTIONS in _ext/biblint.py"))
+                                    f"for {key} from EXCEPTIONS in tools/biblint.py"))
     online = [e for e in entries.values() if "url" in e.fields]
     problems.sort(key=lambda p: (p.line, p.rule))
     return Report(problems, len(online), sum("archiveurl" in e.fields for e in online))

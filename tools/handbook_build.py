@@ -30,7 +30,7 @@ TEX_PACKAGES = [
     "texlive-luatex",
     "texlive-latex-recommended",
     "texlive-latex-extra",
-    # biber and biblatex: references.bib's data-model check (_ext/bibermodel.py, nox -s lint)
+    # biber and biblatex: references.bib's data-model check (tools/bibermodel.py, nox -s lint)
     # and the tests that compile the handbook's BibTeX with biblatex
     "biber",
     "texlive-bibtex-extra",
@@ -378,7 +378,7 @@ def encoding_problems(paths: list[Path]) -> list[str]:
 
 
 if __name__ == "__main__":
-    # `python3 _ext/handbook_build.py apt-packages` prints the Debian packages, for CI files
+    # `python3 tools/handbook_build.py apt-packages` prints the Debian packages, for CI files
     # that install them with sudo (GitHub's runners) rather than as root; `browser-packages`
     # those of the browser tests (Debian names: Ubuntu ships Chromium as a snap), without Node
     # and npm, which CI images bring and Debian's would replace.

@@ -1,7 +1,7 @@
 """How far each translation catalogue is behind the English: fuzzy and untranslated strings.
 
-    python _ext/translation_status.py            # one line per catalogue; always exits 0
-    python _ext/translation_status.py --strict   # exits 1 if any catalogue is incomplete
+    python tools/translation_status.py            # one line per catalogue; always exits 0
+    python tools/translation_status.py --strict   # exits 1 if any catalogue is incomplete
 
 A fuzzy string is one whose English changed since it was translated (`sphinx-intl update`
 marks it); an untranslated one has an empty msgstr. Both are shown in English on the /ko/ and

@@ -12,9 +12,9 @@ own stable address exists from the day it is published. ``editions/index.html`` 
 
 Run it after the current edition is built (``nox -s build``, or CI's release workflow)::
 
-    python _ext/editions.py                  # all tags v*, HTML, PDF and EPUB
-    python _ext/editions.py --formats html   # HTML only (a quick look)
-    python _ext/editions.py --record-paragraphs   # when cutting an edition: its paragraphs' text
+    python tools/editions.py                  # all tags v*, HTML, PDF and EPUB
+    python tools/editions.py --formats html   # HTML only (a quick look)
+    python tools/editions.py --record-paragraphs   # when cutting an edition: its paragraphs' text
 
 Each tag is built in a clean copy of its own tree (``git archive``) with its own conf.py and
 extensions, and with the current Python environment: 0.1.0's requirements are a subset of the
@@ -103,9 +103,11 @@ def sphinx(python: str, builder: str, src: Path, out: Path, doctrees: Path, extr
 
 
 def own_build_module(src: Path):
-    """The tag's own _ext/handbook_build.py (stdlib only), for its LaTeX command and PDF name."""
-    path = src / "_ext" / "handbook_build.py"
-    if not path.is_file():
+    """The tag's own handbook_build.py (stdlib only), for its LaTeX command and PDF name: in
+    tools/ from 0.3.0 on, in _ext/ before."""
+    path = next((p for p in (src / "tools" / "handbook_build.py", src / "_ext" / "handbook_build.py")
+                 if p.is_file()), None)
+    if path is None:
         return None
     spec = importlib.util.spec_from_file_location(f"handbook_build_{src.name.replace('.', '_')}", path)
     module = importlib.util.module_from_spec(spec)
