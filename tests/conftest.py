@@ -57,7 +57,7 @@ LETTERED = {"chapters/brief": "B"}
 
 
 # the fixtures that need TeX, and those that need Chromium or Java; see the docstring
-PDF_FIXTURES = {"tex", "latex_build", "pdf_path", "pdf_text", "chapter_pdfs"}
+PDF_FIXTURES = {"tex", "latex_build", "pdf_path", "pdf_text", "chapter_pdfs", "translated_pdfs"}
 BROWSER_FIXTURES = {"browser_tools", "browser", "chromium_browser"}
 # the fixtures that build the real handbook (and everything that depends on them)
 BOOK_FIXTURES = PDF_FIXTURES | {"html_build", "epub_path", "html_dir", "pages", "translated_sites"}
@@ -216,7 +216,7 @@ def build_translation(builder: str, language: str, outdir: Path, workdir: Path) 
 
 
 @pytest.fixture(scope="session")
-def translated_sites(tmp_path_factory, html_dir) -> dict[str, Path]:
+def translated_sites(request, tmp_path_factory, html_dir) -> dict[str, Path]:
     """Each translation's site, built into a copy of the English site as `nox -s build` does
     (_build/html/ko beside _build/html): a copy, so that the English site's tests, which read
     every page of html_dir, never meet the /ko/ and /zh/ pages. The copy is the whole
@@ -232,7 +232,25 @@ def translated_sites(tmp_path_factory, html_dir) -> dict[str, Path]:
         warnings = (work / f"html-{folder}-warnings.txt").read_text(encoding="utf-8")
         assert not warnings.strip(), warnings
         sites[language] = outdir
+    if request.config.stash.get(NEEDS_PDF, True):  # as `nox -s build`: each brief's PDF in its site
+        for language, pdf in request.getfixturevalue("translated_pdfs").items():
+            shutil.copy2(pdf, sites[language] / pdf.name)
     return sites
+
+
+@pytest.fixture(scope="session")
+def translated_pdfs(tmp_path_factory, tex) -> dict[str, Path]:
+    """The Korean and Chinese PDFs of the brief, as `nox -s build` makes them."""
+    work = tmp_path_factory.mktemp("translated-pdf")
+    pdfs = {}
+    for language, folder in hb.TRANSLATIONS.items():
+        latexdir = work / f"latex-{folder}"
+        proc = build_translation("latex", language, latexdir, work)
+        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
+        proc = subprocess.run(hb.latexmk_command(latexdir), capture_output=True, text=True)
+        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
+        pdfs[language] = latexdir / hb.translated_pdf_name(language)
+    return pdfs
 
 
 @pytest.fixture(scope="session")

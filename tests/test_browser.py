@@ -219,7 +219,8 @@ def script_problems(runs: list[dict]) -> list[str]:
     problems = []
     for run in runs:
         hangul = re.search(r"[\uac00-\ud7a3]", run["text"])
-        if run["lang"] != ("ko" if hangul else "zh"):
+        # zh or zh-Hans (the language switcher names Chinese with its script, as BCP 47 allows)
+        if (run["lang"] or "").split("-")[0] != ("ko" if hangul else "zh"):
             problems.append(f"{run['text']!r} is marked lang={run['lang']!r}")
         if not any(font in run["font"] for font in CJK_FONTS):
             problems.append(f"{run['text']!r} has no CJK font in {run['font']}")

@@ -22,7 +22,6 @@ from conftest import ROOT, SOURCES, hb
 
 import translation_status  # noqa: E402
 import translations  # noqa: E402
-from conftest import build_translation as build  # noqa: E402  (one build command for the tests)
 
 TAGS = {"ko": "ko", "zh_CN": "zh-Hans"}
 TRANSLATED = [f"{doc}.html" for doc in hb.TRANSLATED_DOCS]
@@ -275,20 +274,6 @@ def test_translations_use_the_recorded_terms(language):
 
 
 # -- the PDFs of the brief --------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def translated_pdfs(tmp_path_factory, tex) -> dict[str, Path]:
-    work = tmp_path_factory.mktemp("translated-pdf")
-    pdfs = {}
-    for language, folder in hb.TRANSLATIONS.items():
-        latexdir = work / f"latex-{folder}"
-        proc = build("latex", language, latexdir, work)
-        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
-        proc = subprocess.run(hb.latexmk_command(latexdir), capture_output=True, text=True)
-        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
-        pdfs[language] = latexdir / hb.translated_pdf_name(language)
-    return pdfs
-
 
 def pdf_problems(pdf: Path, language: str) -> list[str]:
     """The translated brief's PDF: its text (extractable, in the language, with the English
