@@ -298,9 +298,10 @@ def snapshots(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Print build timings and their ratios (cold HTML against a bare build, one-chapter
     rebuild against cold, PDF), a profile's top five, output sizes and page weights.
-    `nox -s bench -- --html-only` needs neither TeX nor a browser."""
+    `nox -s bench -- --html-only` needs neither TeX nor a browser; `-- --fast-tier` times the
+    fast test tier."""
     run = _runner(session, "test")
-    if "--html-only" not in session.posargs:
+    if not {"--html-only", "--fast-tier"} & set(session.posargs):
         _ensure_tex(session)
         _ensure_browser(session, run)  # the page weights are measured in Chromium
     run("python", "tests/bench.py", *session.posargs)

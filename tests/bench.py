@@ -101,13 +101,28 @@ def kib(n: int) -> str:
     return f"{n / 1024:,.0f} KiB"
 
 
+def fast_tier() -> None:
+    """The fast test tier's time (no TeX, no browser: `nox -s fast`); a figure, not a test."""
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-m", "not pdf and not browser", str(ROOT / "tests")],
+                          capture_output=True, text=True, cwd=ROOT)
+    summary = (proc.stdout.strip().splitlines() or ["?"])[-1].strip("= ")
+    print(f"\nFast test tier (no TeX, no browser; target under 60 s): "
+          f"{time.perf_counter() - start:.0f} s ({summary})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--source", type=Path, default=ROOT, help="the sources (default: this tree)")
+    parser.add_argument("--fast-tier", action="store_true",
+                        help="time the fast test tier (nox -s fast) and stop")
     parser.add_argument("--html-only", action="store_true",
                         help="the HTML timings, ratios and profile only (no TeX, no browser)")
     args = parser.parse_args()
+    if args.fast_tier:
+        return fast_tier()
     with tempfile.TemporaryDirectory() as tmp:
         # work on a copy, so touching a chapter leaves the real tree alone
         src = Path(tmp) / "src"
