@@ -50,19 +50,27 @@ def address_problems(html_dir: Path, addresses: list[str]) -> list[str]:
     return problems
 
 
-def test_published_addresses_still_work(html_dir):
-    problems = address_problems(html_dir, published())
+def whole_site(translated_sites) -> Path:
+    """The published site: the English pages with /ko/ and /zh/ beside them."""
+    return next(iter(translated_sites.values())).parent
+
+
+def test_published_addresses_still_work(translated_sites):
+    site = whole_site(translated_sites)
+    problems = address_problems(site, published())
     assert not problems, "\n".join(problems)
 
 
-def test_published_pages_are_recorded_when_an_edition_is_cut(html_dir):
+def test_published_pages_are_recorded_when_an_edition_is_cut(translated_sites):
     """A new page needs no list entry while it is written; `nox -s snapshots`, run when an
-    edition is cut (CONTRIBUTING.md), adds every page of the site to the list, so that it too
-    is kept once published. The list only grows."""
+    edition is cut (CONTRIBUTING.md), adds every page of the site (the translations' too) to
+    the list, so that it too is kept once published. The list only grows."""
+    html_dir = whole_site(translated_sites)
     listed = published()
     pages = sorted(str(p.relative_to(html_dir)) for p in html_dir.rglob("*.html")
-                   if not p.relative_to(html_dir).parts[0].startswith(("_", "editions"))
-                   and redirect_target(p) is None and str(p.relative_to(html_dir)) not in TOOL_PAGES)
+                   if not any(part.startswith("_") for part in p.relative_to(html_dir).parts)
+                   and p.relative_to(html_dir).parts[0] != "editions" and redirect_target(p) is None
+                   and p.name not in TOOL_PAGES)
     new = [page for page in pages if page not in listed]
     if os.environ.get("UPDATE_SNAPSHOTS") and new:
         with PUBLISHED.open("a", encoding="utf-8") as out:
