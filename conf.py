@@ -7,7 +7,6 @@ repeats it. Behaviour that needs code lives in _ext/, one small extension per be
 
 from __future__ import annotations
 
-import calendar
 import os
 import sys
 from datetime import date
@@ -18,7 +17,7 @@ ROOT = Path(__file__).parent
 # Sphinx's way to load local extensions (its documentation, "conf.py"): the extensions in _ext/,
 # the build helpers they share with noxfile.py and the tests in tools/
 sys.path[:0] = [str(ROOT / "_ext"), str(ROOT / "tools")]
-from handbook_build import PDF_NAME, TRANSLATED_DOCS  # noqa: E402  (one name for the PDF and EPUB files)
+from handbook_build import PDF_NAME, TRANSLATED_DOCS, source_date_epoch  # noqa: E402  (one name for the PDF and EPUB files)
 from handbook_metadata import load_or_defer  # noqa: E402
 
 # -- Project information ---------------------------------------------------------------------
@@ -33,10 +32,9 @@ author = "; ".join(a.get("name") or f"{a['given-names']} {a['family-names']}".st
 release = str(META["version"])
 version = release
 released = date.fromisoformat(str(META["date-released"]))
-handbook_released = released  # _ext/reproducible.py
 # Every date a build writes (the EPUB's package date, Sphinx's "last updated") is the edition's
 # release date unless the caller sets another, so two builds of one commit give the same files.
-os.environ.setdefault("SOURCE_DATE_EPOCH", str(calendar.timegm(released.timetuple())))
+os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(released))
 # "CC-BY-4.0" -> "CC BY 4.0", the licence's own short name (the code's licence, MIT, is the
 # repository's LICENSE file and not part of the citation record)
 LICENCE = str(META["license"]).replace("-", " ").replace("CC BY SA", "CC BY-SA").replace("CC BY NC", "CC BY-NC")

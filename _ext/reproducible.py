@@ -5,23 +5,20 @@ modification time, which is the build's time for every generated page, so two bu
 commit differ. The texts are already the same (Sphinx dates the package from
 SOURCE_DATE_EPOCH, which the build sets to the edition's release date). This extension, after
 the build, writes the archive again with the same entries in the same order and compression,
-each dated SOURCE_DATE_EPOCH (or the edition's release date when it is not set). The PDF's
-dates come from the same variable (tools/handbook_build.py, latexmk_command).
+each dated SOURCE_DATE_EPOCH (conf.py sets it to the edition's release date unless the caller
+set it). The PDF's dates come from the same variable (tools/handbook_build.py, latexmk_command).
 """
 
 from __future__ import annotations
 
-import calendar
 import os
 import time
 import zipfile
-from datetime import date
 from pathlib import Path
 
 
-def _timestamp(app) -> tuple[int, ...]:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    seconds = int(epoch) if epoch else calendar.timegm(app.config.handbook_released.timetuple())
+def _timestamp() -> tuple[int, ...]:
+    seconds = int(os.environ["SOURCE_DATE_EPOCH"])
     # ZIP dates start in 1980 and carry no time zone: the UTC date and time, as reproducible-builds.org advises
     return max(time.gmtime(seconds)[:6], (1980, 1, 1, 0, 0, 0))
 
@@ -42,10 +39,9 @@ def normalise(path: Path, date_time: tuple[int, ...]) -> None:
 
 def on_build_finished(app, exception) -> None:
     if exception is None and app.builder.name == "epub":
-        normalise(Path(app.outdir) / f"{app.config.epub_basename}.epub", _timestamp(app))
+        normalise(Path(app.outdir) / f"{app.config.epub_basename}.epub", _timestamp())
 
 
 def setup(app):
-    app.add_config_value("handbook_released", None, "", types=[date])
     app.connect("build-finished", on_build_finished)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

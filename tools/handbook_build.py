@@ -167,14 +167,19 @@ def check_command(outdir: Path | None = None) -> list[str]:
     return sphinx_command("dummy", outdir=outdir or BUILD / "check")
 
 
-def source_date_epoch() -> str:
-    """The edition's release date (CITATION.cff's date-released) as seconds since 1970, UTC."""
+def source_date_epoch(released=None) -> str:
+    """The edition's release date as seconds since 1970, UTC: `released` (a date; conf.py
+    passes CITATION.cff's, as it has read it), or CITATION.cff's date-released read here
+    (for the LaTeX run, outside Sphinx)."""
     import re
     from datetime import UTC, datetime
 
-    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
-    found = re.search(r"^date-released:\s*[\"']?(\d{4})-(\d{2})-(\d{2})", cff, re.M)
-    day = datetime(*map(int, found.groups()), tzinfo=UTC) if found else datetime.now(UTC)
+    if released is not None:
+        day = datetime(released.year, released.month, released.day, tzinfo=UTC)
+    else:
+        cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+        found = re.search(r"^date-released:\s*[\"']?(\d{4})-(\d{2})-(\d{2})", cff, re.M)
+        day = datetime(*map(int, found.groups()), tzinfo=UTC) if found else datetime.now(UTC)
     return str(int(day.timestamp()))
 
 
