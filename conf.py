@@ -68,6 +68,7 @@ extensions = [
     "pdf_book",  # the PDF as a report: front matter, the website's chapter numbers, tables that fit
     "chapter_pdfs",  # each chapter's own PDF, cut from the book PDF, beside its page
     "reproducible",  # the same sources give the same EPUB, byte for byte
+    "template_cache",  # compiled page templates kept between builds (rebuilds)
     "translations",  # the Korean and Chinese editions (/ko/, /zh/): switcher, status, terms, PDFs
 ]
 root_doc = "index"

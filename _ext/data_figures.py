@@ -19,15 +19,17 @@ procedural vote, its vote and China's position, with its source (``:name:`` defa
 ``votes-table``). ``{data-columns} NAME`` describes one table of datapackage.json for the Data
 page: its rows and years, and each column with how many rows leave it empty.
 
-Drawing (_ext/data_charts.py, matplotlib) happens once per build, before any page is read, and
-only when needed: the files are cached in _build/figures/ under a name that carries a hash of
+Drawing (_ext/data_charts.py, matplotlib) happens once per build, in a second process while
+the pages are read, and only when needed: the files are cached in _build/figures/ under a name that carries a hash of
 the figure's data file and of the drawing code, so a build that changes neither draws nothing.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 from pathlib import Path
@@ -94,24 +96,74 @@ def formats(app) -> tuple[str, ...]:
 
 
 def draw_figures(app) -> None:
-    """Draw each figure whose cached drawing is missing; remove the outdated drawings."""
+    """Start drawing each figure whose cached drawing is missing, in a second process.
+
+    Drawing (importing matplotlib, then four figures) was the largest single cost of a cold
+    HTML build, about two seconds, and it needs nothing from the pages. So the build forks one
+    worker that draws while this process reads the sources; a page that places a figure waits
+    for it (HandbookFigure.run, `finish`), and the build waits for all of them before writing.
+    Forking (not spawning) keeps the worker's start-up free: it already has the data loaded.
+    The pages that place figures are read last (`read_figures_last`)."""
+    pending = {}
     for name in available(app):
         target = stem(app, name)
         missing = tuple(s for s in formats(app) if not target.with_suffix(s).is_file())
         if not missing:
             continue
-        import data_charts  # matplotlib takes a second to import: only when drawing
-
+        if not DRAWING:
+            DRAWING["pool"] = concurrent.futures.ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("fork"))
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{target.name}.{os.getpid()}")  # builds may run side by side
-        data_charts.save(name, hd.tables(app), geojson(app) if name == "map" else None, str(partial),
-                         missing)
+        future = DRAWING["pool"].submit(_draw, name, hd.tables(app),
+                                        geojson(app) if name == "map" else None, str(partial), missing)
+        pending[name] = (future, target, partial, missing)
+    DRAWING["pending"] = pending
+
+
+DRAWING: dict = {}  # the worker ("pool") and the drawings it has yet to deliver ("pending")
+
+
+def read_figures_last(app, env, docnames: list[str]) -> None:
+    """Read the pages that place a figure last, so that the worker has drawn it by then
+    (Sphinx reads in this list's order; the event exists to let extensions reorder it)."""
+    if DRAWING.get("pending"):
+        places = {doc for doc in docnames
+                  if "{handbook-figure}" in Path(env.doc2path(doc)).read_text(encoding="utf-8")}
+        docnames.sort(key=lambda doc: doc in places)  # stable: otherwise Sphinx's order
+
+
+def stop_drawing(app, exception) -> None:
+    """After the build: deliver what is left, or, if the build failed, stop the worker."""
+    if exception is None:
+        finish()
+    elif "pool" in DRAWING:
+        DRAWING.pop("pool").shutdown(cancel_futures=True)
+        DRAWING["pending"] = {}
+
+
+def _draw(name, tables, geojson_data, partial, missing) -> None:
+    import data_charts  # in the worker: matplotlib takes a second to import
+
+    data_charts.save(name, tables, geojson_data, partial, missing)
+
+
+def finish(name: str | None = None) -> None:
+    """Wait for figure NAME (or all figures) and put the drawing in its place in the cache."""
+    pending = DRAWING.get("pending", {})
+    for figure in [name] if name else list(pending):
+        if figure not in pending:
+            continue
+        future, target, partial, missing = pending.pop(figure)
+        future.result()  # a failed drawing raises here, as it did when drawn in this process
         for suffix in missing:
             os.replace(f"{partial}{suffix}", target.with_suffix(suffix))
-        for old in target.parent.glob(f"{name}-*.*"):
+        for old in target.parent.glob(f"{figure}-*.*"):
             if old.stem != target.name:
                 old.unlink(missing_ok=True)
         logger.info("drew figure %s", target.name)
+    if not pending and "pool" in DRAWING:
+        DRAWING.pop("pool").shutdown()
 
 
 def geojson(app) -> dict:
@@ -293,6 +345,7 @@ class HandbookFigure(DataDirective):
             return self.problem(f"figure '{name}' has no data: {FIGURES[name][0]} is missing or empty")
         filename = FIGURES[name][0]
         self.depend_on(filename)
+        finish(name)  # Sphinx looks for the image file as soon as the page is read
         uri = "/" + stem(app, name).relative_to(app.srcdir).as_posix() + ".*"
         image = nodes.image(uri=uri, alt=globals()[f"alt_{name}"](app))
         text = "\n".join(self.content) or FIGURES[name][2].format(**hd.substitutions(hd.tables(app)))
@@ -362,4 +415,7 @@ def setup(app):
     app.add_directive("votes-table", VotesTable)
     app.add_directive("data-columns", DataColumns)
     app.connect("builder-inited", draw_figures)
+    app.connect("env-before-read-docs", read_figures_last)
+    app.connect("env-updated", lambda app, env: finish())
+    app.connect("build-finished", stop_drawing)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
