@@ -11,10 +11,14 @@ rest is the fast tier, which needs neither TeX nor a browser (`nox -s fast`, or
 `pytest -m "not pdf and not browser"`). In the fast tier the site is built without the PDF and
 EPUB beside it, so its download menu shows no sizes. `nox -s tests` and CI run every tier.
 
+Parallel. `nox -s fast` runs on every core (pytest-xdist, `--dist loadgroup`): the tests that
+use the book's builds form one group, so one worker builds the book once and runs them, while
+the others run the tests that build small books of their own.
+
 A broken build is reported once. Before any test runs, the strict check build
 (`nox -s check`'s) runs when a selected test needs the book; if it fails, its own messages
 (file:line: what) are printed, the tests that need the book are skipped with one line saying
-why, and the run fails.
+why, and the run fails. Run in parallel, the controller runs the check once and tells the workers.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ BROWSER_FIXTURES = {"browser_tools", "browser", "chromium_browser"}
 BOOK_FIXTURES = PDF_FIXTURES | {"html_build", "epub_path", "html_dir", "pages", "translated_sites"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(session, config, items):
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
@@ -70,6 +75,57 @@ def pytest_collection_modifyitems(session, config, items):
             item.add_marker(pytest.mark.pdf)
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
+        group = shared_build(item, used)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def shared_build(item, used: set[str]) -> str | None:
+    """The group of a test run in parallel (`nox -s fast`, pytest-xdist's --dist loadgroup):
+    the tests that share a build run on one worker, which makes it once. The website's tests
+    form one group, the EPUB's another (in the full tiers the website needs the EPUB, so one
+    group would do), and the tests of a module-scoped fixture (a small fixture book) one each;
+    the other tests go wherever a worker is free."""
+    if used & (BOOK_FIXTURES - {"epub_path"}):
+        return "site"
+    if "epub_path" in used:
+        return "epub"
+    # pytest has no public way to ask a fixture's scope; _fixtureinfo is what plugins read
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for name in sorted(used):
+        defs = definitions.get(name)
+        if defs and defs[-1].scope == "module" and defs[-1].baseid:
+            return f"{defs[-1].baseid}::{name}"
+    return None
+
+
+def check_build() -> str:
+    """Run the strict check build; return its messages if it fails, else ''."""
+    with tempfile.TemporaryDirectory() as tmp:
+        check = run_sphinx("dummy", Path(tmp) / "check")
+    return "" if check.returncode == 0 else (check.warnings.strip() or check.output.strip())
+
+
+def report_broken_build(config, messages: str, needing: int | None = None) -> None:
+    config.stash[BUILD_BROKEN] = messages
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_sep("=", "the handbook does not build")
+        reporter.write_line(messages)
+        reporter.write_line(f"({needing if needing is not None else 'The'} tests that need the book are "
+                            "skipped; fix the lines above, or run `nox -s check` to see them again)")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """Run in parallel (pytest-xdist), the controller runs the check build once, before the
+    workers start, and tells each worker its outcome (the workers do not run it again)."""
+    config = node.config
+    if CHECKED not in config.stash:
+        config.stash[CHECKED] = check_build()
+        if config.stash[CHECKED]:
+            report_broken_build(config, config.stash[CHECKED])
+    node.workerinput["handbook_check_failed"] = config.stash[CHECKED]
 
 
 def pytest_collection_finish(session):
@@ -79,18 +135,14 @@ def pytest_collection_finish(session):
     needing = [i for i in session.items if set(getattr(i, "fixturenames", ())) & BOOK_FIXTURES]
     if not needing or config.getoption("collectonly"):
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        check = run_sphinx("dummy", Path(tmp) / "check")
-    if check.returncode == 0:
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller has checked
+        messages = config.workerinput.get("handbook_check_failed", "")
+    else:
+        messages = check_build()
+        if messages:
+            report_broken_build(config, messages, len(needing))
+    if not messages:
         return
-    messages = check.warnings.strip() or check.output.strip()
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter:
-        reporter.write_sep("=", "the handbook does not build")
-        reporter.write_line(messages)
-        reporter.write_line(f"({len(needing)} tests that need the book are skipped; fix the lines "
-                            "above, or run `nox -s check` to see them again)")
-    config.stash[BUILD_BROKEN] = messages
     skip = pytest.mark.skip(reason="the handbook does not build: see its messages above")
     for item in needing:
         item.add_marker(skip)
@@ -101,6 +153,7 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+CHECKED = pytest.StashKey[str]()
 NEEDS_PDF = pytest.StashKey[bool]()
 BUILD_BROKEN = pytest.StashKey[str]()
 
@@ -142,13 +195,14 @@ def browser_tools() -> None:
 
 
 @pytest.fixture(scope="session")
-def html_build(request, tmp_path_factory, epub_path) -> Build:
+def html_build(request, tmp_path_factory) -> Build:
     # as in `nox -s build`: the PDF, the chapter PDFs and the EPUB go in first, since every
-    # page shows their sizes; the fast tier (no PDF test selected) builds without the PDFs
+    # page shows their sizes; the fast tier (no PDF test selected) builds without them
     outdir = tmp_path_factory.mktemp("site") / "html"
     outdir.mkdir()
-    shutil.copy2(epub_path, outdir / epub_path.name)
     if request.config.stash.get(NEEDS_PDF, True):
+        epub_path = request.getfixturevalue("epub_path")
+        shutil.copy2(epub_path, outdir / epub_path.name)
         pdf_path, chapter_pdfs = request.getfixturevalue("pdf_path"), request.getfixturevalue("chapter_pdfs")
         shutil.copy2(pdf_path, outdir / pdf_path.name)
         for path in chapter_pdfs.rglob("*.pdf"):
@@ -208,11 +262,20 @@ def chapter_pdfs(tmp_path_factory, latex_build) -> Path:
     return outdir
 
 
-def build_translation(builder: str, language: str, outdir: Path, workdir: Path) -> subprocess.CompletedProcess:
-    """One builder in one translation, as `nox -s build` runs it (handbook_build.translation_command)."""
-    cmd = hb.translation_command(builder, language, outdir=outdir, workdir=workdir, extra=["-N"])
-    cmd[0] = str(Path(sys.executable).with_name("sphinx-build"))
-    return subprocess.run(cmd, capture_output=True, text=True)
+def build_translations(builder: str, outdirs: dict[str, Path], workdir: Path) -> None:
+    """One builder in each translation, side by side (the builds share nothing but the sources),
+    as `nox -s build` runs them (handbook_build.translation_command); fails on any error or warning."""
+    running = {}
+    for language, outdir in outdirs.items():
+        cmd = hb.translation_command(builder, language, outdir=outdir, workdir=workdir, extra=["-N"])
+        cmd[0] = str(Path(sys.executable).with_name("sphinx-build"))
+        running[language] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for language, proc in running.items():
+        output = proc.communicate()[0]
+        assert proc.returncode == 0, output[-5000:]
+        folder = hb.TRANSLATIONS[language]
+        warnings = (workdir / f"{builder}-{folder}-warnings.txt").read_text(encoding="utf-8")
+        assert not warnings.strip(), warnings
 
 
 @pytest.fixture(scope="session")
@@ -224,14 +287,8 @@ def translated_sites(request, tmp_path_factory, html_dir) -> dict[str, Path]:
     work = tmp_path_factory.mktemp("translations")
     root = work / "html"
     shutil.copytree(html_dir, root)
-    sites = {}
-    for language, folder in hb.TRANSLATIONS.items():
-        outdir = root / folder
-        proc = build_translation("html", language, outdir, work)
-        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
-        warnings = (work / f"html-{folder}-warnings.txt").read_text(encoding="utf-8")
-        assert not warnings.strip(), warnings
-        sites[language] = outdir
+    sites = {language: root / folder for language, folder in hb.TRANSLATIONS.items()}
+    build_translations("html", sites, work)
     if request.config.stash.get(NEEDS_PDF, True):  # as `nox -s build`: each brief's PDF in its site
         for language, pdf in request.getfixturevalue("translated_pdfs").items():
             shutil.copy2(pdf, sites[language] / pdf.name)
@@ -242,15 +299,15 @@ def translated_sites(request, tmp_path_factory, html_dir) -> dict[str, Path]:
 def translated_pdfs(tmp_path_factory, tex) -> dict[str, Path]:
     """The Korean and Chinese PDFs of the brief, as `nox -s build` makes them."""
     work = tmp_path_factory.mktemp("translated-pdf")
-    pdfs = {}
-    for language, folder in hb.TRANSLATIONS.items():
-        latexdir = work / f"latex-{folder}"
-        proc = build_translation("latex", language, latexdir, work)
-        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
-        proc = subprocess.run(hb.latexmk_command(latexdir), capture_output=True, text=True)
-        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-5000:]
-        pdfs[language] = latexdir / hb.translated_pdf_name(language)
-    return pdfs
+    latexdirs = {language: work / f"latex-{folder}" for language, folder in hb.TRANSLATIONS.items()}
+    build_translations("latex", latexdirs, work)
+    running = {language: subprocess.Popen(hb.latexmk_command(latexdir), stdout=subprocess.PIPE,
+                                          stderr=subprocess.STDOUT, text=True)
+               for language, latexdir in latexdirs.items()}
+    for proc in running.values():
+        output = proc.communicate()[0]
+        assert proc.returncode == 0, output[-5000:]
+    return {language: latexdir / hb.translated_pdf_name(language) for language, latexdir in latexdirs.items()}
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,12 @@ def sphinx_command(builder: str, srcdir: Path = ROOT, outdir: Path | None = None
     return [*cmd, *(extra or []), str(srcdir), str(outdir)]
 
 
+# The fast test tier's pytest arguments (`nox -s fast`; tests/bench.py times the same): the
+# tests that need neither TeX nor a browser, on every core (pytest-xdist), the tests that share
+# the book's builds together on one worker (tests/conftest.py puts them in one group).
+FAST_TIER = ["-m", "not pdf and not browser", "-n", "auto", "--dist", "loadgroup"]
+
+
 # The Korean and Chinese editions (_ext/translations.py): catalogue language -> the folder of
 # the site (_build/html/ko) and of the brief's PDF (forced-repatriation-handbook-brief-ko.pdf).
 TRANSLATIONS = {"ko": "ko", "zh_CN": "zh"}
