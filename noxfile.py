@@ -21,6 +21,7 @@ The only thing a machine needs first is Python 3.11+ and nox.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -33,6 +34,19 @@ sys.path.insert(0, str(ROOT / "tools"))  # nox runs this file outside the enviro
 import handbook_build as hb  # noqa: E402  (tools/: shared with conf.py and the tests)
 
 nox.options.default_venv_backend = "none"
+
+
+class _WithoutUvNotice(logging.Filter):
+    """nox looks for uv at the start of every session, to offer it as a backend, and says
+    "uv binary not found." when there is none. The project's environments are made with venv
+    and pip from hash-locked files (`_env`), so the notice is noise above the lines that
+    matter; this drops that one message and nothing else."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "uv binary not found."
+
+
+logging.getLogger("nox").addFilter(_WithoutUvNotice())
 ENVS = ROOT / ".nox"
 LOCKS = ROOT / "requirements"
 
