@@ -291,8 +291,8 @@ def tests(session: nox.Session) -> None:
 @nox.session(default=False)  # a bare `nox` starts nothing slow by accident
 def fast(session: nox.Session) -> None:
     """The tests that need neither TeX nor a browser (the site without its PDF): about a minute.
-    They run on every core (pytest-xdist): the tests that share the book's builds on one
-    worker, the tests that build their own small books on the others."""
+    They run on every core (pytest-xdist): the tests that share a build together on one
+    worker (tests/conftest.py, shared_build), the others on any worker."""
     run = _runner(session, "test")
     _ensure_node_tools(run)  # citation-js, for the citation clients' tests (Node, not a browser)
     run("pytest", *hb.FAST_TIER, *(session.posargs or ["tests"]))

@@ -20,8 +20,9 @@ procedural vote, its vote and China's position, with its source (``:name:`` defa
 page: its rows and years, and each column with how many rows leave it empty.
 
 Drawing (_ext/data_charts.py, matplotlib) happens once per build, in a second process while
-the pages are read, and only when needed: the files are cached in _build/figures/ under a name that carries a hash of
-the figure's data file and of the drawing code, so a build that changes neither draws nothing.
+the pages are read, and only when needed: the files are cached in _build/figures/ under a name
+that carries a hash of the figure's data file and of the drawing code, so a build that changes
+neither draws nothing.
 """
 
 from __future__ import annotations
@@ -95,6 +96,9 @@ def formats(app) -> tuple[str, ...]:
     return (".pdf",) if app.builder.format == "latex" else (".svg",)
 
 
+DRAWING: dict = {}  # the worker ("pool") and the drawings it has yet to deliver ("pending")
+
+
 def draw_figures(app) -> None:
     """Start drawing each figure whose cached drawing is missing, in a second process.
 
@@ -110,7 +114,7 @@ def draw_figures(app) -> None:
         missing = tuple(s for s in formats(app) if not target.with_suffix(s).is_file())
         if not missing:
             continue
-        if not DRAWING:
+        if "pool" not in DRAWING:
             DRAWING["pool"] = concurrent.futures.ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("fork"))
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -119,9 +123,6 @@ def draw_figures(app) -> None:
                                         geojson(app) if name == "map" else None, str(partial), missing)
         pending[name] = (future, target, partial, missing)
     DRAWING["pending"] = pending
-
-
-DRAWING: dict = {}  # the worker ("pool") and the drawings it has yet to deliver ("pending")
 
 
 def read_figures_last(app, env, docnames: list[str]) -> None:

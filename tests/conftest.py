@@ -12,8 +12,8 @@ rest is the fast tier, which needs neither TeX nor a browser (`nox -s fast`, or
 EPUB beside it, so its download menu shows no sizes. `nox -s tests` and CI run every tier.
 
 Parallel. `nox -s fast` runs on every core (pytest-xdist, `--dist loadgroup`): the tests that
-use the book's builds form one group, so one worker builds the book once and runs them, while
-the others run the tests that build small books of their own.
+share a build (the website's, the EPUB's, a module's fixture book) form one group each, so one
+worker makes that build once and runs them (`shared_build`); the other tests go to any worker.
 
 A broken build is reported once. Before any test runs, the strict check build
 (`nox -s check`'s) runs when a selected test needs the book; if it fails, its own messages

@@ -83,7 +83,7 @@ def sphinx_command(builder: str, srcdir: Path = ROOT, outdir: Path | None = None
 
 # The fast test tier's pytest arguments (`nox -s fast`; tests/bench.py times the same): the
 # tests that need neither TeX nor a browser, on every core (pytest-xdist), the tests that share
-# the book's builds together on one worker (tests/conftest.py puts them in one group).
+# a build together on one worker (tests/conftest.py, shared_build, gives them one group).
 FAST_TIER = ["-m", "not pdf and not browser", "-n", "auto", "--dist", "loadgroup"]
 
 
